@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// threadprof: group a process's OS threads by wait site or stack, the way
+// pprof groups goroutines. The only outside code is Debian's C libraries:
+// libunwind (remote unwinding), elfutils' libdw (symbols, lines) and zlib.
+import PackageDescription
+
+let package = Package(
+  name: "threadprof",
+  products: [
+    .library(name: "ThreadprofCore", targets: ["ThreadprofCore"]),
+    .executable(name: "threadprof", targets: ["threadprof"]),
+    .executable(name: "threadprof-demo", targets: ["threadprof-demo"]),
+  ],
+  targets: [
+    .target(
+      name: "CThreadprof",
+      cSettings: [.define("_GNU_SOURCE")],
+      linkerSettings: [
+        .linkedLibrary("unwind-ptrace"),
+        .linkedLibrary("unwind-generic"),
+        .linkedLibrary("unwind"),
+        .linkedLibrary("lzma"),
+        .linkedLibrary("dw"),
+        .linkedLibrary("elf"),
+        .linkedLibrary("z"),
+        .linkedLibrary("stdc++"),
+      ]
+    ),
+    .target(name: "ThreadprofCore", dependencies: ["CThreadprof"]),
+    .executableTarget(name: "threadprof", dependencies: ["ThreadprofCore"]),
+    .executableTarget(
+      name: "threadprof-demo",
+      cSettings: [.define("_GNU_SOURCE")],
+      linkerSettings: [.linkedLibrary("pthread")]
+    ),
+    .testTarget(name: "ThreadprofCoreTests", dependencies: ["ThreadprofCore"]),
+    .testTarget(name: "ThreadprofCLITests", dependencies: ["ThreadprofCore"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
