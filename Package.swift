@@ -33,8 +33,11 @@ let package = Package(
       cSettings: [.define("_GNU_SOURCE")],
       linkerSettings: [.linkedLibrary("pthread")]
     ),
-    .testTarget(name: "ThreadprofCoreTests", dependencies: ["ThreadprofCore"]),
-    .testTarget(name: "ThreadprofCLITests", dependencies: ["ThreadprofCore"]),
+    .target(name: "ThreadprofTestSupport", path: "Tests/Support"),
+    .testTarget(
+      name: "ThreadprofCoreTests", dependencies: ["ThreadprofCore", "ThreadprofTestSupport"]),
+    .testTarget(
+      name: "ThreadprofCLITests", dependencies: ["ThreadprofCore", "ThreadprofTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

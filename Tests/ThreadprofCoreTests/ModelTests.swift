@@ -29,7 +29,9 @@ import Testing
     let record = ThreadRecord(
       tid: 7, nameBytes: [0xff, UInt8(ascii: "z")], state: "S", wchan: "pipe_read",
       syscall: .inSyscall(number: 0, name: "read"))
-    let data = try JSONEncoder().encode(record)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    let data = try encoder.encode(record)
     let text = String(decoding: data, as: UTF8.self)
     #expect(text.contains("\"name_bytes\":\"/3o=\""))
     let back = try JSONDecoder().decode(ThreadRecord.self, from: data)
