@@ -87,7 +87,10 @@ struct ThreadPass {
     switch load(tid, "syscall") {
     case .ok:
       syscallReadable = true
-      record.syscall = ThreadFiles.syscall(buf.bytes, abi: abi)
+      // A kernel thread's file shows zeroed user registers ("0 0x0 ..."),
+      // which is no system call.
+      record.syscall =
+        st.isKernelThread ? SyscallState.none : ThreadFiles.syscall(buf.bytes, abi: abi)
     case .gone:
       skipped.exited += 1
       return
