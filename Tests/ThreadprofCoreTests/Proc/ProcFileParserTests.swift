@@ -1,6 +1,10 @@
 // Parsers for status, syscall, stack and wchan; syscall tables; ABI checks.
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @testable import ThreadprofCore
 
 @Suite struct ProcFileParserTests {
@@ -120,5 +124,42 @@ import Testing
     #expect(TargetABI.fromAuxv(words(a64)) == TargetABI.host)
     #expect(TargetABI.fromAuxv(words(a32)) == (TargetABI.host == .aarch64 ? .arm : .i386))
     #expect(TargetABI.fromAuxv([]) == .unknown)
+  }
+}
+
+@Suite struct HidePidTests {
+  static let mountinfo = """
+    22 27 0:21 / /proc rw,relatime - proc proc rw
+    25 22 0:22 / /proc/sys/fs/binfmt_misc rw,relatime - autofs systemd-1 rw,fd=30
+    40 27 0:41 / /mnt/p rw,nosuid - proc proc rw,hidepid=invisible
+    41 27 0:42 / /mnt/q rw - proc proc rw,hidepid=2,gid=27
+    42 27 0:43 / /mnt/r rw - proc proc rw,hidepid=off
+    43 27 0:44 / /mnt/s rw shared:5 - proc proc rw,hidepid=1
+
+    """
+
+  @Test func readsSuperBlockOptionsOfTheMountPoint() {
+    func hides(_ path: String) -> Bool {
+      HidePid.hides(HidePid.mountOptions(of: path, in: Self.mountinfo))
+    }
+    #expect(!hides("/proc"))
+    #expect(hides("/mnt/p"))
+    #expect(hides("/mnt/q"))
+    #expect(!hides("/mnt/r"))
+    #expect(hides("/mnt/s"))
+    #expect(!hides("/mnt/none"))
+    #expect(HidePid.mountOptions(of: "/mnt/q", in: Self.mountinfo) == ["rw", "hidepid=2", "gid=27"])
+  }
+
+  @Test func noHintOnAPlainProc() {
+    // This machine's /proc has no hidepid (checked by the test above's
+    // parser on the real mountinfo); as root pid 1 is always visible.
+    if !HidePid.hides(HidePid.mountOptions(of: "/proc")) && geteuid() == 0 {
+      #expect(HidePid.hint(root: "/proc") == nil)
+    }
+    let hint = "it may be hidden by the hidepid option of /x; run as root or as the target's user"
+    #expect(
+      ThreadprofError.noSuchProcess(pid: 7, hint: hint).message
+        == "no process with pid 7; " + hint)
   }
 }

@@ -33,6 +33,8 @@ enum ProcPeek {
 @Suite struct ProcLiveTests {
   @Test func parkedThreadsMatchProc() throws {
     let target = try LiveTarget(try TargetBuilder.build("parked.c"), ["2", "2", "2"])
+    // "ready" comes just before the main thread enters pause().
+    #expect(LiveTarget.wait { ProcPeek.wchan(target.pid, target.pid) == "__do_sys_pause" })
     let scan = try ProcReader().scan(pid: target.pid)
     #expect(scan.abi == TargetABI.host)
     #expect(scan.threads.map(\.tid) == target.tids)
@@ -42,7 +44,7 @@ enum ProcPeek {
     #expect(scan.process.cmdline.dropFirst() == ["2", "2", "2"])
     for t in scan.threads {
       #expect(t.state == ProcPeek.state(target.pid, t.tid))
-      #expect(t.wchan == ProcPeek.wchan(target.pid, t.tid))
+      #expect(t.wchan.map { $0.isEmpty ? "0" : $0 } == ProcPeek.wchan(target.pid, t.tid))
       #expect(t.tgid == target.pid)
       if case .inSyscall(let n, _)? = t.syscall {
         #expect(n == ProcPeek.syscallNumber(target.pid, t.tid))
@@ -94,6 +96,23 @@ enum ProcPeek {
     let read = TargetABI.host == .aarch64 ? 63 : 0
     #expect(readers.allSatisfy { $0.syscall == .inSyscall(number: read, name: "read") })
     #expect(scan.warnings.isEmpty)
+  }
+
+  /// A 32-bit target's syscall numbers are in the i386 table (read is 3,
+  /// which is close on x86_64).
+  @Test(.enabled(if: TargetABI.host == .x86_64))
+  func thirtyTwoBitTargetUsesTheI386Table() throws {
+    let bin = try TargetBuilder.build("thirtytwo.c", flags: ["-m32", "-O0", "-g"])
+    let target = try LiveTarget(bin)
+    let scan = try ProcReader().scan(pid: target.pid)
+    #expect(scan.abi == .i386)
+    let reader = try #require(scan.threads.first { $0.name == "t-read" })
+    #expect(reader.syscall == .inSyscall(number: 3, name: "read"))
+    #expect(ProcPeek.syscallNumber(target.pid, reader.tid) == 3)
+    let sleeper = try #require(scan.threads.first { $0.name == "t-sleep" })
+    let sleeps = ["nanosleep", "clock_nanosleep", "clock_nanosleep_time64"]
+    #expect(sleeps.contains(sleeper.syscall?.label ?? ""))
+    #expect(sleeper.wchan == "hrtimer_nanosleep")
   }
 
   @Test func threadIdResolvesToItsProcess() throws {
