@@ -9,10 +9,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fixtures=$repo/Fixtures/proc
 
-swiftc -O -module-name ProcCapture -o "$work/proc-capture" \
-  Sources/ThreadprofCore/Proc/*.swift Sources/ThreadprofCore/Model/*.swift \
-  Sources/ThreadprofCore/ThreadprofError.swift Sources/ThreadprofCore/SystemError.swift \
-  Sources/ThreadprofCore/Threadprof.swift scripts/capture/main.swift
+swift build --product threadprof
+threadprof=$repo/.build/debug/threadprof
 for t in parked names zombie; do
   gcc -O1 -g -pthread -o "$work/$t" "Tests/Targets/$t.c"
 done
@@ -36,7 +34,7 @@ start() {
 # capture CASE PID: a fresh capture into Fixtures/proc/CASE.
 capture() {
   rm -rf "${fixtures:?}/$1"
-  "$work/proc-capture" "$2" "$fixtures/$1"
+  "$threadprof" capture "$2" "$fixtures/$1"
 }
 
 stop() {

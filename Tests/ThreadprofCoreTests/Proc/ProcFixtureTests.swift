@@ -96,6 +96,9 @@ struct ProcFixture {
       #expect(t.syscall == .running)
     }
     #expect(byName[[0xff, UInt8(ascii: "z")]]?.nameIsLossy == true)
+    // Spinners are in user mode: their racy stack file gives no frames.
+    #expect(byName[spaces]?.kernelStack == [])
+    #expect(byName[Array("a) b".utf8)]?.kernelStack?.first == "anon_pipe_read")
   }
 
   @Test func zombieMainThreadIsKept() throws {
@@ -182,5 +185,48 @@ struct ProcFixture {
     #expect(throws: ThreadprofError.noSuchProcess(pid: 999_999, hint: nil)) {
       try reader.resolve(999_999)
     }
+  }
+
+  /// The clusters the lead's Grouper makes of each fixture: (count, first
+  /// name pattern) biggest first, under the given grouping.
+  static func clusters(_ name: String, _ groupBy: GroupBy) throws -> [String] {
+    let scan = try ProcFixture(name).scan()
+    return Grouper(groupBy: groupBy).group(scan.threads).map {
+      "\($0.count) \($0.names.map(\.pattern).joined(separator: "+"))"
+    }
+  }
+
+  @Test func jvmPoolIsOneClusterBySite() throws {
+    let clusters = try Self.clusters("jvm", .site)
+    #expect(clusters.first == "8 pool-N-thread-N")
+    // Digits are numbering to the grouper: C1 and C2 compiler threads meet.
+    #expect(Array(clusters.dropFirst().prefix(2)).sorted() == ["2 CN CompilerThre", "2 java"])
+    #expect(clusters.count == 13)
+    #expect(clusters.dropFirst(3).allSatisfy { $0.hasPrefix("1 ") })
+    // By wait site alone every JVM thread here parks on a futex the same way.
+    let byWait = try Self.clusters("jvm", .wait)
+    #expect(byWait.count == 1)
+    #expect(byWait.first?.hasPrefix("22 pool-N-thread-N+") == true)
+  }
+
+  @Test func fixtureClustersBySite() throws {
+    #expect(try Self.clusters("parked", .site).sorted()
+      == ["1 parked", "2 locker-N", "2 reader-N", "2 sleeper-N"])
+    #expect(try Self.clusters("python", .site) == ["6 pythonN", "1 pythonN"])
+    #expect(try Self.clusters("zombie", .site) == ["3 sleeper-N", "1 zombie"])
+    #expect(try Self.clusters("kthread", .site) == ["1 kthreadd"])
+    #expect(try Self.clusters("vanished", .site).sorted()
+      == ["1 locker-N", "1 parked", "2 reader-N", "2 sleeper-N"])
+  }
+
+  @Test func hostileNamesGroupByWaitSite() throws {
+    // Names differ, so by site every thread stands alone ...
+    #expect(try Self.clusters("names", .site).count == 6)
+    // ... but by wait site the three pipe readers and the two spinners meet.
+    let byWait = try Self.clusters("names", .wait)
+    #expect(byWait.count == 3)
+    #expect(byWait.first?.hasPrefix("3 a) b+") == true)
+    #expect(byWait.dropFirst().first == "2               )+\\xffz")
+    #expect(byWait.last == "1 names")
   }
 }
