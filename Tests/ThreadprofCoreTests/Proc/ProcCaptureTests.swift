@@ -14,6 +14,8 @@ import ThreadprofTestSupport
 
   @Test func captureReadsBackLikeLive() throws {
     let target = try LiveTarget(try TargetBuilder.build("parked.c"), ["2", "1", "1"])
+    // "ready" comes just before the main thread enters pause().
+    #expect(LiveTarget.wait { ProcPeek.wchan(target.pid, target.pid) == "__do_sys_pause" })
     let dir = Self.freshDir("parked")
     let summary = try ProcCapture.capture(pid: target.pid, into: dir)
     #expect(summary.pid == target.pid)
