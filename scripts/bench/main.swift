@@ -4,7 +4,8 @@ import Foundation
 
 let args = CommandLine.arguments
 guard args.count >= 2, let pid = Int32(args[1]) else {
-  FileHandle.standardError.write("usage: proc-bench PID [REPEATS] [--no-stacks]\n".data(using: .utf8)!)
+  let usage = "usage: proc-bench PID [REPEATS] [--no-stacks]\n"
+  FileHandle.standardError.write(usage.data(using: .utf8)!)
   exit(2)
 }
 let repeats = args.count > 2 ? Int(args[2]) ?? 10 : 10
@@ -16,5 +17,6 @@ for _ in 0..<repeats {
   let t1 = DispatchTime.now().uptimeNanoseconds
   let us = Double(t1 - t0) / 1000
   let per = us / Double(max(1, scan.threads.count))
-  print(String(format: "threads=%d elapsed_us=%.0f us_per_thread=%.2f", scan.threads.count, us, per))
+  let n = scan.threads.count
+  print(String(format: "threads=%d elapsed_us=%.0f us_per_thread=%.2f", n, us, per))
 }

@@ -55,8 +55,8 @@ public enum StatParser {
     let pid = Int32(truncatingIfNeeded: ProcBytes.signed(b, &p))
     let name = [UInt8](UnsafeRawBufferPointer(rebasing: b[(first + 1)..<last]))
     var fields = StatFields(
-      pid: pid, nameBytes: name, state: b[last + 2], ppid: 0, flags: 0, utimeTicks: 0, stimeTicks: 0,
-      priority: 0, nice: 0, startTicks: 0, processor: 0)
+      pid: pid, nameBytes: name, state: b[last + 2], ppid: 0, flags: 0, utimeTicks: 0,
+      stimeTicks: 0, priority: 0, nice: 0, startTicks: 0, processor: 0)
 
     // Field numbers as in proc(5): 3 is the state, so field 4 starts here.
     i = last + 3
