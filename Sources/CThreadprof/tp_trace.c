@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -308,3 +310,17 @@ void tp_install_signal_handlers(int graceful)
 }
 
 int tp_interrupted(void) { return atomic_load(&interrupted_sig); }
+
+int tp_ptrace_probe(pid_t tid)
+{
+  struct user_regs_struct regs;
+  return ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0 ? 0 : errno;
+}
+
+int tp_read_probe(pid_t pid, uint64_t addr)
+{
+  char c;
+  struct iovec local = {&c, 1};
+  struct iovec remote = {(void *)(uintptr_t)addr, 1};
+  return process_vm_readv(pid, &local, 1, &remote, 1, 0) == 1 ? 0 : errno;
+}

@@ -58,6 +58,14 @@ int tp_interrupted(void);
  * the file is gone. */
 char tp_thread_state(pid_t pid, pid_t tid);
 
+/* Returns the errno of a harmless ptrace request on a thread we do not
+ * trace (PTRACE_GETREGS): ESRCH normally, EPERM or ENOSYS when a seccomp
+ * filter forbids ptrace. */
+int tp_ptrace_probe(pid_t tid);
+
+/* process_vm_readv of one byte at `addr`: 0, or the errno. */
+int tp_read_probe(pid_t pid, uint64_t addr);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t tp_now_ns(void);
 
