@@ -199,6 +199,16 @@ void tp_unwinder_begin(tp_unwinder *u)
   u->reload_gen = u->gen;
 }
 
+/* True when `ip` is at x86_64 Linux's rt_sigreturn trampoline:
+ * mov $15, %rax; syscall (48 c7 c0 0f 00 00 00 0f 05). */
+static int at_sigreturn(tp_unwinder *u, uint64_t ip)
+{
+  unw_word_t w0 = 0, w1 = 0;
+  if (acc_mem(u->as, ip, &w0, 0, u) < 0 || acc_mem(u->as, ip + 8, &w1, 0, u) < 0)
+    return 0;
+  return w0 == 0x0f0000000fc0c748ull && (w1 & 0xff) == 0x05;
+}
+
 static void set_reason(tp_thread_result *r, const char *text)
 {
   snprintf(r->truncated, sizeof r->truncated, "%s", text);
@@ -234,7 +244,7 @@ void tp_unwind_stopped(tp_unwinder *u, pid_t tid, int max_depth, uint64_t deadli
     snprintf(r->truncated, sizeof r->truncated, "libunwind: %s", unw_strerror(ret));
     return;
   }
-  int n = 0, after_signal = 0;
+  int n = 0;
   for (;;) {
     unw_word_t ip = 0, sp = 0;
     unw_get_reg(&c, UNW_REG_IP, &ip);
@@ -246,13 +256,14 @@ void tp_unwind_stopped(tp_unwinder *u, pid_t tid, int max_depth, uint64_t deadli
         set_reason(r, "loop");
         goto done;
       }
-    int sig = unw_is_signal_frame(&c) > 0;
+    int sig = at_sigreturn(u, ip);
     frames[n].ip = ip;
     frames[n].signal_frame = (uint8_t)sig;
-    frames[n].exact_pc = (uint8_t)(n == 0 || after_signal);
+    /* The frame a signal interrupted holds an exact PC, not a return
+     * address: it must be looked up as is, not at ip - 1. */
+    frames[n].exact_pc = (uint8_t)(n == 0 || frames[n - 1].signal_frame);
     u->sps[n] = sp;
     n++;
-    after_signal = sig;
     if (tp_now_ns() > deadline_ns) {
       set_reason(r, "timeout");
       break;
@@ -265,6 +276,10 @@ void tp_unwind_stopped(tp_unwinder *u, pid_t tid, int max_depth, uint64_t deadli
       snprintf(r->truncated, sizeof r->truncated, "libunwind: %s", unw_strerror(ret));
       break;
     }
+    /* libunwind reports a signal frame after stepping across it (from its
+     * CFI's "S" augmentation); that covers trampolines other than glibc's. */
+    if (unw_is_signal_frame(&c) > 0)
+      frames[n - 1].signal_frame = 1;
     /* Without CFI libunwind guesses the caller from the frame pointer;
      * only a signal frame's fixed layout is trusted there. */
     if (u->noinfo && !sig) {
