@@ -58,8 +58,10 @@ void tp_maps_free(tp_unwinder *u)
   u->nmaps = 0;
 }
 
-static void module_release(tp_module *m)
+static void module_release(tp_unwinder *u, tp_module *m)
 {
+  if (m->synth)
+    u->nsynth--;
   if (m->image) {
     if (m->mapped)
       munmap(m->image, m->size);
@@ -74,7 +76,7 @@ static void module_release(tp_module *m)
 void tp_modules_free(tp_unwinder *u)
 {
   for (size_t i = 0; i < u->nmods; i++)
-    module_release(&u->mods[i]);
+    module_release(u, &u->mods[i]);
   free(u->mods);
   u->mods = NULL;
   u->nmods = u->capmods = 0;
@@ -133,8 +135,13 @@ int tp_maps_load(tp_unwinder *u)
     const tp_map *now = tp_map_for(u, m->start);
     m->seen = now && now->start == m->start && now->inode == m->inode &&
               now->offset == m->offset && now->executable;
+    /* A converted .debug_frame sits at an address the target has since
+     * mapped: rebuild it elsewhere. */
+    if (m->synth && (tp_map_for(u, m->synth_addr) ||
+                     tp_map_for(u, m->synth_addr + m->synth_len - 1)))
+      m->seen = 0;
     if (!m->seen) {
-      module_release(m);
+      module_release(u, m);
       u->mods[i] = u->mods[--u->nmods];
       i--;
       changed = 1;

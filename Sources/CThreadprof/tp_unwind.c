@@ -34,6 +34,8 @@ const uint8_t *tp_page_get(tp_unwinder *u, uint64_t page_addr)
 /* Serves reads of a module's converted .debug_frame from tracer memory. */
 static int synth_read(tp_unwinder *u, uint64_t addr, unw_word_t *val)
 {
+  if (u->nsynth == 0)
+    return 0;
   for (size_t i = 0; i < u->nmods; i++) {
     tp_module *m = &u->mods[i];
     if (m->synth && addr >= m->synth_addr && addr - m->synth_addr < m->synth_len) {
@@ -270,6 +272,13 @@ void tp_unwind_stopped(tp_unwinder *u, pid_t tid, int max_depth, uint64_t deadli
     }
     u->noinfo = 0;
     ret = unw_step(&c);
+    /* Without CFI libunwind guesses the caller from the frame pointer (or
+     * calls the stack ended); only a signal frame's fixed layout is
+     * trusted there. */
+    if (u->noinfo && !sig) {
+      set_reason(r, "no-cfi");
+      break;
+    }
     if (ret == 0)
       break;
     if (ret < 0) {
@@ -280,12 +289,6 @@ void tp_unwind_stopped(tp_unwinder *u, pid_t tid, int max_depth, uint64_t deadli
      * CFI's "S" augmentation); that covers trampolines other than glibc's. */
     if (unw_is_signal_frame(&c) > 0)
       frames[n - 1].signal_frame = 1;
-    /* Without CFI libunwind guesses the caller from the frame pointer;
-     * only a signal frame's fixed layout is trusted there. */
-    if (u->noinfo && !sig) {
-      set_reason(r, "no-cfi");
-      break;
-    }
     if (n == max_depth) {
       set_reason(r, "max-depth");
       break;

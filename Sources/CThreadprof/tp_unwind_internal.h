@@ -69,6 +69,7 @@ struct tp_unwinder {
   uint64_t reload_gen; /* the thread generation of the last maps reload */
   struct user_regs_struct regs;
   int noinfo; /* find_proc_info found no unwind info in this step */
+  int nsynth; /* modules with a converted .debug_frame */
   uint64_t *sps;
   int capsps;
 };
