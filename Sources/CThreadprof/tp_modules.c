@@ -137,9 +137,9 @@ int tp_maps_load(tp_unwinder *u)
               now->offset == m->offset && now->executable;
     /* A converted .debug_frame sits at an address the target has since
      * mapped: rebuild it elsewhere. */
-    if (m->synth && (tp_map_for(u, m->synth_addr) ||
-                     tp_map_for(u, m->synth_addr + m->synth_len - 1)))
-      m->seen = 0;
+    for (size_t k = 0; m->synth && k < u->nmaps; k++)
+      if (u->maps[k].start < m->synth_addr + m->synth_len && u->maps[k].end > m->synth_addr)
+        m->seen = 0;
     if (!m->seen) {
       module_release(u, m);
       u->mods[i] = u->mods[--u->nmods];

@@ -200,6 +200,14 @@ static int wait_stop(pid_t tid, uint64_t timeout_ns, tp_attach_result *r)
 void tp_attach(pid_t pid, pid_t tid, uint64_t timeout_ns, tp_attach_result *r)
 {
   memset(r, 0, sizeof *r);
+  /* A listed thread that exited may have had its id reused by another
+   * process: seize only ids still in the target's task directory. */
+  char task[64];
+  snprintf(task, sizeof task, "/proc/%d/task/%d", (int)pid, (int)tid);
+  if (access(task, F_OK) != 0) {
+    r->outcome = TP_ATTACH_GONE;
+    return;
+  }
   /* Record first, so an interrupt between seize and record cannot miss it. */
   int slot = slot_add(tid);
   if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
