@@ -5,5 +5,7 @@
 #define CTHREADPROF_H
 
 #include "tp_gzip.h"
+#include "tp_trace.h"
+#include "tp_unwind.h"
 
 #endif
