@@ -4,6 +4,8 @@
 #ifndef CTHREADPROF_H
 #define CTHREADPROF_H
 
+#include "tp_demangle.h"
 #include "tp_gzip.h"
+#include "tp_symbols.h"
 
 #endif
