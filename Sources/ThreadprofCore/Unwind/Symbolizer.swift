@@ -182,6 +182,12 @@ public final class Symbolizer: FrameSymbolizing {
     }
   }
 
+  /// The parsed file behind the mapping holding `address` (for tests).
+  func symbolFile(containing address: UInt64) -> SymbolFile? {
+    guard let mapping = MemoryMap.find(address, in: mappings), mapping.isFile else { return nil }
+    return module(mapping).file
+  }
+
   private func warn(_ text: String) {
     if warned.insert(text).inserted { warnings.append(text) }
   }
