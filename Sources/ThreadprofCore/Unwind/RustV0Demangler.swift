@@ -13,6 +13,8 @@ struct RustV0Demangler {
   private let bytes: [UInt8]
   private var pos = 0
   private var depth = 0
+  /// Lifetimes bound by enclosing `for<...>` binders.
+  private var boundLifetimes: UInt64 = 0
 
   private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -84,6 +86,8 @@ struct RustV0Demangler {
       digits += 1
       pos += 1
       guard value <= bytes.count else { throw Unsupported() }
+      // A number has no leading zeros: "0" is a whole number.
+      if value == 0 { break }
     }
     guard digits > 0 else { throw Unsupported() }
     return value
@@ -91,7 +95,7 @@ struct RustV0Demangler {
 
   /// `["s" base-62] ["u"] decimal ["_"] bytes`; returns (disambiguator, name).
   private mutating func identifier() throws -> (UInt64, String) {
-    let dis = eat("s") ? try base62() : 0
+    let dis = eat("s") ? try base62() + 1 : 0
     return (dis, try undisambiguatedIdentifier())
   }
 
@@ -107,7 +111,7 @@ struct RustV0Demangler {
 
   /// Runs `body` at the position a backref names, then comes back.
   private mutating func backref(_ body: (inout RustV0Demangler) throws -> Void) throws {
-    let target = try base62() - 1
+    let target = try base62()
     guard target < UInt64(pos) else { throw Unsupported() }
     let saved = pos
     pos = Int(target)
@@ -194,7 +198,28 @@ struct RustV0Demangler {
     }
   }
 
-  private func lifetime(_ index: UInt64) -> String { index == 0 ? "'_" : "'l\(index)" }
+  /// Lifetime `index` counts back from the innermost binder; 0 is erased.
+  private func lifetime(_ index: UInt64) -> String {
+    guard index != 0 else { return "'_" }
+    guard index <= boundLifetimes else { return "'?" }
+    let depth = boundLifetimes - index
+    return depth < 26 ? "'" + String(UnicodeScalar(UInt8(97 + depth))) : "'_\(depth)"
+  }
+
+  /// `["G" base-62]`: prints `for<'a, ...> ` and binds the lifetimes
+  /// while `body` runs.
+  private mutating func binder(
+    _ out: inout String, _ body: (inout RustV0Demangler, inout String) throws -> Void
+  ) throws {
+    let count = eat("G") ? try base62() + 1 : 0
+    if count > 0 {
+      let names = (1...count).map { boundLifetimes + $0 }
+      boundLifetimes += count
+      out += "for<" + names.reversed().map { lifetime($0) }.joined(separator: ", ") + "> "
+    }
+    defer { boundLifetimes -= count }
+    try body(&self, &out)
+  }
 
   private static let basicTypes: [UInt8: String] = [
     UInt8(ascii: "a"): "i8", UInt8(ascii: "b"): "bool", UInt8(ascii: "c"): "char",
@@ -263,7 +288,10 @@ struct RustV0Demangler {
   }
 
   private mutating func fnSig(_ out: inout String) throws {
-    if eat("G") { _ = try base62() }
+    try binder(&out) { try $0.fnSigBody(&$1) }
+  }
+
+  private mutating func fnSigBody(_ out: inout String) throws {
     if eat("U") { out += "unsafe " }
     if eat("K") {
       let abi = eat("C") ? "C" : try undisambiguatedIdentifier().replacingOccurrences(
@@ -284,8 +312,14 @@ struct RustV0Demangler {
   }
 
   private mutating func dynBounds(_ out: inout String) throws {
-    if eat("G") { _ = try base62() }
     out += "dyn "
+    try binder(&out) { try $0.dynTraits(&$1) }
+    guard eat("L") else { throw Unsupported() }
+    let index = try base62()
+    if index != 0 { out += " + " + lifetime(index) }
+  }
+
+  private mutating func dynTraits(_ out: inout String) throws {
     var first = true
     while !eat("E") {
       if !first { out += " + " }
@@ -308,9 +342,6 @@ struct RustV0Demangler {
       }
       out += trait
     }
-    guard eat("L") else { throw Unsupported() }
-    let index = try base62()
-    if index != 0 { out += " + " + lifetime(index) }
   }
 
   private mutating func const(_ out: inout String) throws {
