@@ -25,41 +25,69 @@ struct MemoryMapping: Sendable, Hashable {
 enum MemoryMap {
   /// Parses the text of `/proc/<pid>/maps`, skipping lines it cannot read.
   static func parse(_ text: String) -> [MemoryMapping] {
+    parse(bytes: Array(text.utf8))
+  }
+
+  /// Parses the bytes of `/proc/<pid>/maps` (a process with thousands of
+  /// threads has thousands of lines, so this works on bytes).
+  static func parse(bytes: [UInt8]) -> [MemoryMapping] {
     var result: [MemoryMapping] = []
-    for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-      if let mapping = parseLine(line) { result.append(mapping) }
+    var lineStart = 0
+    while lineStart < bytes.count {
+      let lineEnd = bytes[lineStart...].firstIndex(of: 10) ?? bytes.count
+      if let mapping = parseLine(bytes[lineStart..<lineEnd]) { result.append(mapping) }
+      lineStart = lineEnd + 1
     }
     return result.sorted { $0.start < $1.start }
   }
 
   static func parseLine(_ line: Substring) -> MemoryMapping? {
-    var rest = line[...]
-    func field() -> Substring? {
-      rest = rest.drop(while: { $0 == " " })
-      guard let end = rest.firstIndex(of: " ") else {
-        defer { rest = rest[rest.endIndex...] }
-        return rest.isEmpty ? nil : rest
+    parseLine(ArraySlice(line.utf8))
+  }
+
+  static func parseLine(_ line: ArraySlice<UInt8>) -> MemoryMapping? {
+    var i = line.startIndex
+    func skipSpaces() { while i < line.endIndex && line[i] == 32 { i += 1 } }
+    func field() -> ArraySlice<UInt8>? {
+      skipSpaces()
+      let start = i
+      while i < line.endIndex && line[i] != 32 { i += 1 }
+      return i > start ? line[start..<i] : nil
+    }
+    func number(_ digits: ArraySlice<UInt8>, radix: UInt64) -> UInt64? {
+      var value: UInt64 = 0
+      for c in digits {
+        let digit: UInt64
+        switch c {
+        case 48...57: digit = UInt64(c - 48)
+        case 97...102 where radix == 16: digit = UInt64(c - 87)
+        case 65...70 where radix == 16: digit = UInt64(c - 55)
+        default: return nil
+        }
+        let (m, o) = value.multipliedReportingOverflow(by: radix)
+        guard !o else { return nil }
+        value = m + digit
       }
-      defer { rest = rest[end...] }
-      return rest[..<end]
+      return digits.isEmpty ? nil : value
     }
     guard let range = field(), let perms = field(), let offset = field(),
-      let device = field(), let inode = field()
+      let device = field(), let inode = field(),
+      let dash = range.firstIndex(of: 45),
+      let start = number(range[range.startIndex..<dash], radix: 16),
+      let end = number(range[(dash + 1)...], radix: 16),
+      let off = number(offset, radix: 16), let ino = number(inode, radix: 10)
     else { return nil }
-    let bounds = range.split(separator: "-")
-    guard bounds.count == 2, let start = UInt64(bounds[0], radix: 16),
-      let end = UInt64(bounds[1], radix: 16), let off = UInt64(offset, radix: 16),
-      let ino = UInt64(inode)
-    else { return nil }
-    var path = String(rest.drop(while: { $0 == " " }))
+    skipSpaces()
+    var path = String(decoding: line[i...], as: UTF8.self)
     var deleted = false
     if path.hasSuffix(" (deleted)") {
       path.removeLast(" (deleted)".count)
       deleted = true
     }
     return MemoryMapping(
-      start: start, end: end, perms: String(perms), offset: off, device: String(device),
-      inode: ino, path: path, deleted: deleted)
+      start: start, end: end, perms: String(decoding: perms, as: UTF8.self), offset: off,
+      device: String(decoding: device, as: UTF8.self), inode: ino, path: path,
+      deleted: deleted)
   }
 
   /// The mapping containing `address` in `mappings` sorted by start.

@@ -116,3 +116,32 @@ enum ProcessMemory {
     return .success(bytes)
   }
 }
+
+/// Reads whole files with `read(2)` until end of file. Foundation's
+/// `Data(contentsOf:)` and `String(contentsOfFile:)` stop after the first
+/// page of a /proc file (its size reads as 0), which cuts
+/// `/proc/<pid>/maps` of a process with many threads.
+enum WholeFile {
+  /// The file's bytes, or the errno of the failing `open(2)`/`read(2)`.
+  static func read(_ path: String) -> Result<[UInt8], SystemErrno> {
+    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return .failure(SystemErrno(code: errno)) }
+    defer { close(fd) }
+    var result: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let got = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if got < 0 {
+        if errno == EINTR { continue }
+        return .failure(SystemErrno(code: errno))
+      }
+      if got == 0 { return .success(result) }
+      result.append(contentsOf: chunk[0..<got])
+    }
+  }
+}
+
+/// An errno value as an `Error`.
+struct SystemErrno: Error {
+  var code: Int32
+}

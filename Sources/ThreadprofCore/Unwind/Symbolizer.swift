@@ -194,19 +194,19 @@ public final class Symbolizer: FrameSymbolizing {
 
   private func readMaps() throws -> [MemoryMapping] {
     let path = "\(procRoot)/\(pid)/maps"
-    do {
-      let data = try Data(contentsOf: URL(fileURLWithPath: path))
-      return MemoryMap.parse(String(decoding: data, as: UTF8.self))
-    } catch let error as CocoaError {
-      let code = (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? 0
-      if code == Int(EACCES) || code == Int(EPERM) || error.code == .fileReadNoPermission {
+    switch WholeFile.read(path) {
+    case .success(let bytes):
+      return MemoryMap.parse(bytes: bytes)
+    case .failure(let failure):
+      switch failure.code {
+      case EACCES, EPERM:
         throw ThreadprofError.permissionDenied(
           what: "reading \(path)", remedy: "run as the target's user or as root")
-      }
-      if code == Int(ENOENT) || code == Int(ESRCH) || error.code == .fileReadNoSuchFile {
+      case ENOENT, ESRCH:
         throw ThreadprofError.noSuchProcess(pid: pid, hint: nil)
+      default:
+        throw ThreadprofError.system(what: "reading \(path)", errno: failure.code)
       }
-      throw ThreadprofError.system(what: "reading \(path)", errno: Int32(code))
     }
   }
 }

@@ -103,7 +103,8 @@ func cxxfilt(_ names: [String]) throws -> [String] {
     let names = try symbols(bin, prefix: "$s").filter { $0.contains("7mangled") }
     #expect(names.count > 5)
     let demangler = try #require(findTool("swift-demangle"))
-    let expected = try tool(demangler, ["--compact", "--no-sugar"] + names).split(separator: "\n").map(String.init)
+    let expected = try tool(demangler, ["--compact", "--no-sugar"] + names)
+      .split(separator: "\n").map(String.init)
     #expect(names.map(Demangler.demangle) == expected)
     #expect(expected.contains { $0.contains("mangled.Worker.wait") })
   }
