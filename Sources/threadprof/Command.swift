@@ -23,5 +23,7 @@ struct CommandEntry {
 func allCommands() -> [CommandEntry] {
   [
     CommandEntry(SnapshotCommand.self),
+    CommandEntry(WatchCommand.self),
+    CommandEntry(DiffCommand.self),
   ]
 }
