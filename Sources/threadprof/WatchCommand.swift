@@ -38,11 +38,9 @@ enum WatchCommand: Command {
         "min-growth", value: "N", default: "2",
         help: "Fewest threads a cluster must gain to count as growing"),
       FlagSpec(
-        "sensitivity", value: "LEVEL", choices: Sensitivity.allCases.map(\.rawValue),
-        default: "normal",
-        help: "Trend test strictness: low (alpha 0.001), normal (0.01), high (0.05)"),
-      FlagSpec(
-        "alpha", value: "P", help: "Significance level of the trend test, 0 < P < 1"),
+        "sensitivity", value: "LEVEL", default: "normal",
+        help: "Trend test strictness: low (alpha 0.001), normal (0.01), high (0.05), "
+          + "or the significance level itself, a number between 0 and 1"),
       FlagSpec(
         "format", short: "f", value: "FMT", choices: ["text", "json"], default: "text",
         help: "text: a line per sample; json: one JSON object per line"),
@@ -155,16 +153,15 @@ enum WatchCommand: Command {
         throw ThreadprofError.usage("give --count or --duration, not both")
       }
       let minGrowth = try args.int("min-growth", minimum: 1) ?? 2
-      var alpha = Sensitivity(rawValue: args.value("sensitivity") ?? "normal")!.alpha
-      if let text = args.value("alpha") {
-        if args.has("sensitivity") {
-          throw ThreadprofError.usage("give --sensitivity or --alpha, not both")
-        }
-        guard let p = Double(text), p > 0, p < 1 else {
-          throw ThreadprofError.usage(
-            "--alpha wants a probability between 0 and 1 (e.g. 0.01), not '\(text)'")
-        }
+      let level = args.value("sensitivity") ?? "normal"
+      let alpha: Double
+      if let named = Sensitivity(rawValue: level) {
+        alpha = named.alpha
+      } else if let p = Double(level), p > 0, p < 1 {
         alpha = p
+      } else {
+        throw ThreadprofError.usage(
+          "--sensitivity must be low, normal, high or a number between 0 and 1, not '\(level)'")
       }
       options = WatchOptions(rule: GrowthRule(alpha: alpha, minGrowth: minGrowth))
       saveDir = args.value("save")

@@ -47,6 +47,11 @@ public final class WatchLoop {
       let snapshot: Snapshot
       do {
         snapshot = try take()
+        // A process that exited but is not yet reaped shows only a zombie.
+        let dead = snapshot.threads.allSatisfy { $0.state == "Z" || $0.state == "X" }
+        if dead && !snapshot.threads.isEmpty {
+          throw ThreadprofError.targetExited(pid: snapshot.process.pid)
+        }
       } catch let error as ThreadprofError {
         if interrupted() || error == .interrupted { return .interrupted }
         switch error {
