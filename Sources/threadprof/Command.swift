@@ -23,6 +23,8 @@ struct CommandEntry {
 func allCommands() -> [CommandEntry] {
   [
     CommandEntry(SnapshotCommand.self),
+    CommandEntry(WatchCommand.self),
+    CommandEntry(DiffCommand.self),
     CommandEntry(CaptureCommand.self),
   ]
 }
