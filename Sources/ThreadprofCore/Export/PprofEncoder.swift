@@ -24,8 +24,14 @@ public enum PprofEncoder {
       b.str("threadprof \(snapshot.tool.version) snapshot of pid \(proc.pid) (\(proc.name))"),
       b.str("grouped by \(snapshot.groupBy.rawValue); stacks \(snapshot.stacks ? "on" : "off")"),
     ]
-    for cluster in snapshot.clusters {
-      let ids = b.locations(for: ExportStack.frames(for: cluster))
+    // pprof takes mapping 1 for the main binary: register the executable
+    // first.
+    let stacks = snapshot.clusters.map { ExportStack.frames(for: $0) }
+    for frame in stacks.joined() where frame.module != nil && frame.module == proc.exe {
+      _ = b.mapping(for: frame)
+    }
+    for (cluster, frames) in zip(snapshot.clusters, stacks) {
+      let ids = b.locations(for: frames)
       var labels: [PprofProfile.Label] = []
       for name in cluster.names {
         labels.append(.init(key: b.str("thread_name"), str: b.str(name.pattern)))
