@@ -13,7 +13,7 @@ public enum ExportStack {
   /// - else its kernel stack (`/proc/<tid>/stack`) above a `syscall:<name>`
   ///   frame;
   /// - else a `[kernel]` frame named by the wait channel above the
-  ///   `syscall:<name>` frame;
+  ///   `syscall:<name>` frame (`running` for a thread on a CPU);
   /// - else one `state:<letter>` frame, so every cluster has a stack.
   public static func frames(for cluster: Cluster) -> [StackFrame] {
     let kernel = (cluster.kernelStack ?? []).map {
@@ -27,8 +27,12 @@ public enum ExportStack {
       out.append(StackFrame(address: 0, module: "[kernel]", function: wchan, kind: .kernel))
     }
     if let syscall = cluster.syscall, syscall != "-", !syscall.isEmpty {
-      let name = syscall == "running" ? "running" : "syscall:\(syscall)"
-      out.append(StackFrame(address: 0, module: syscallModule, function: name, kind: .kernel))
+      if syscall == "running" {
+        out.append(StackFrame(address: 0, module: stateModule, function: "running"))
+      } else {
+        out.append(
+          StackFrame(address: 0, module: syscallModule, function: "syscall:\(syscall)", kind: .kernel))
+      }
     }
     if out.isEmpty {
       let name = "state:\(cluster.state ?? "?")"
