@@ -118,6 +118,22 @@ public struct Cluster: Sendable, Hashable, Codable {
     case youngestSeconds = "youngest_seconds", oldestSeconds = "oldest_seconds"
   }
 
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(id, forKey: .id)
+    try c.encode(count, forKey: .count)
+    try c.encode(tids, forKey: .tids)
+    try c.encode(names, forKey: .names)
+    try c.encode(state, forKey: .state)
+    try c.encode(wchan, forKey: .wchan)
+    try c.encode(syscall, forKey: .syscall)
+    try c.encode(kernelStack, forKey: .kernelStack)
+    try c.encodeIfPresent(stack, forKey: .stack)
+    try c.encode(JSONNumber.millis(cpuSeconds), forKey: .cpuSeconds)
+    try c.encode(JSONNumber.millis(youngestSeconds), forKey: .youngestSeconds)
+    try c.encode(JSONNumber.millis(oldestSeconds), forKey: .oldestSeconds)
+  }
+
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = try c.decode(String.self, forKey: .id)
@@ -257,8 +273,8 @@ extension ThreadRecord: Codable {
     try c.encodeIfPresent(involuntarySwitches, forKey: .involuntarySwitches)
     try c.encodeIfPresent(tgid, forKey: .tgid)
     try c.encode(kernelStack, forKey: .kernelStack)
-    try c.encode(cpuSeconds, forKey: .cpuSeconds)
-    try c.encode(ageSeconds, forKey: .ageSeconds)
+    try c.encode(JSONNumber.millis(cpuSeconds), forKey: .cpuSeconds)
+    try c.encode(JSONNumber.millis(ageSeconds), forKey: .ageSeconds)
     try c.encodeIfPresent(stack, forKey: .stack)
     try c.encodeIfPresent(stackNote, forKey: .stackNote)
   }
@@ -305,5 +321,15 @@ extension ThreadRecord: Codable {
     ageSeconds = try c.decodeIfPresent(Double.self, forKey: .ageSeconds) ?? 0
     stack = try c.decodeIfPresent([StackFrame].self, forKey: .stack)
     stackNote = try c.decodeIfPresent(String.self, forKey: .stackNote)
+  }
+}
+
+/// Number formatting for JSON documents.
+enum JSONNumber {
+  /// Seconds rounded to milliseconds, so documents do not carry float noise
+  /// such as `2.019999999999982`.
+  static func millis(_ seconds: Double) -> Double {
+    guard seconds.isFinite else { return 0 }
+    return (seconds * 1000).rounded() / 1000
   }
 }
