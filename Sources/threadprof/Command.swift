@@ -23,5 +23,7 @@ struct CommandEntry {
 func allCommands() -> [CommandEntry] {
   [
     CommandEntry(SnapshotCommand.self),
+    CommandEntry(CheckCommand.self),
+    CommandEntry(CompletionsCommand.self),
   ]
 }
