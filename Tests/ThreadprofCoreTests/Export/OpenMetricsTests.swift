@@ -195,3 +195,22 @@ struct StrictOpenMetrics {
     #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
   }
 }
+
+@Suite struct MetricsFileTests {
+  @Test func rewritesTheFileWholeEachTime() throws {
+    let path = TargetBuilder.scratch + "/metrics-\(getpid()).prom"
+    try MetricsFile.write(ExportFixture.stacks, growing: ["aa01"], to: path)
+    let first = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(try StrictOpenMetrics(first).samples.contains {
+      $0.name == "threadprof_cluster_growing" && $0.value == 1
+    })
+    try MetricsFile.write(ExportFixture.waitSites, to: path)
+    let second = try StrictOpenMetrics(try String(contentsOfFile: path, encoding: .utf8))
+    #expect(second.samples.first { $0.name == "threadprof_threads" }?.value == 10)
+    let attrs = try FileManager.default.attributesOfItem(atPath: path)
+    #expect((attrs[.posixPermissions] as? Int) == 0o644)
+    // No temporary files are left beside it.
+    let dir = try FileManager.default.contentsOfDirectory(atPath: TargetBuilder.scratch)
+    #expect(!dir.contains { $0.hasPrefix(".metrics-\(getpid()).prom.tmp") })
+  }
+}
