@@ -13,7 +13,9 @@ enum CheckCommand: Command {
       baseline or --settle has passed. Prints each cluster above the baseline with its id, \
       the extra count, name pattern and wait site.
       """,
-    arguments: [ArgumentSpec(name: "pid", help: "Process id (a thread id resolves to its process)")],
+    arguments: [
+      ArgumentSpec(name: "pid", help: "Process id (a thread id resolves to its process)")
+    ],
     flags: [
       FlagSpec(
         "baseline", short: "b", value: "FILE",

@@ -31,7 +31,8 @@ public enum ExportStack {
         out.append(StackFrame(address: 0, module: stateModule, function: "running"))
       } else {
         out.append(
-          StackFrame(address: 0, module: syscallModule, function: "syscall:\(syscall)", kind: .kernel))
+          StackFrame(
+            address: 0, module: syscallModule, function: "syscall:\(syscall)", kind: .kernel))
       }
     }
     if out.isEmpty {

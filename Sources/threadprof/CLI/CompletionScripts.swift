@@ -64,7 +64,9 @@ struct CompletionScripts {
         s += "        \(pattern)) \(bashReply(Self.kind(of: flag))) return 0 ;;\n"
       }
       s += "      esac\n"
-      let flags = spec.allFlags.flatMap { f in ["--\(f.long)"] + (f.short.map { ["-\($0)"] } ?? []) }
+      let flags = spec.allFlags.flatMap { f in
+        ["--\(f.long)"] + (f.short.map { ["-\($0)"] } ?? [])
+      }
       s += "      if [[ \"$cur\" == -* ]]; then\n"
       s += "        COMPREPLY=($(compgen -W \"\(flags.joined(separator: " "))\" -- \"$cur\"))\n"
       s += "      else\n        \(bashReply(Self.positional(of: spec)))\n      fi\n      ;;\n"
@@ -120,7 +122,9 @@ struct CompletionScripts {
           var item = exclusive + name
           if flag.value != nil { item += name.hasPrefix("--") ? "=" : "+" }
           item += "[\(zshEscape(flag.help))]"
-          if let value = flag.value { item += ":\(zshEscape(value)):\(zshAction(Self.kind(of: flag)))" }
+          if let value = flag.value {
+            item += ":\(zshEscape(value)):\(zshAction(Self.kind(of: flag)))"
+          }
           s += " \\\n        \(zshQuote(item))"
         }
       }

@@ -12,7 +12,8 @@ enum ExportFixture {
     kind: StackFrame.Kind = .user, line: Int? = nil
   ) -> StackFrame {
     StackFrame(
-      address: addr, module: module, buildID: kind == .kernel ? nil : (module == app ? "abc123" : "def456"),
+      address: addr, module: module,
+      buildID: kind == .kernel ? nil : (module == app ? "abc123" : "def456"),
       fileOffset: addr & 0xffff, function: fn, offset: 4, file: line == nil ? nil : "server.c",
       line: line, inlined: inlined, kind: kind)
   }

@@ -82,14 +82,20 @@ struct StrictOpenMetrics {
   static func parseSample(_ line: Substring) throws -> Sample {
     var chars = Array(line.unicodeScalars)[...]
     var name = ""
-    while let c = chars.first, c != "{" && c != " " { name.unicodeScalars.append(c); chars.removeFirst() }
+    while let c = chars.first, c != "{" && c != " " {
+      name.unicodeScalars.append(c)
+      chars.removeFirst()
+    }
     guard validName(Substring(name)) else { throw TestFailure("bad metric name in \(line)") }
     var labels: [String: String] = [:]
     if chars.first == "{" {
       chars.removeFirst()
       while chars.first != "}" {
         var key = ""
-        while let c = chars.first, c != "=" { key.unicodeScalars.append(c); chars.removeFirst() }
+        while let c = chars.first, c != "=" {
+          key.unicodeScalars.append(c)
+          chars.removeFirst()
+        }
         guard validName(Substring(key), label: true), chars.popFirst() == "=",
           chars.popFirst() == "\""
         else { throw TestFailure("bad label in \(line)") }

@@ -77,9 +77,11 @@ import ThreadprofTestSupport
       // none may trap.
       _ = try? PprofDecoder.decode(Array(raw.prefix(cut)))
     }
-    #expect(throws: ThreadprofError.self) { try PprofDecoder.decode(Array(raw.prefix(raw.count / 2))) }
+    let half = Array(raw.prefix(raw.count / 2))
+    #expect(throws: ThreadprofError.self) { try PprofDecoder.decode(half) }
     let gz = try PprofEncoder.encode(ExportFixture.stacks)
-    #expect(throws: ThreadprofError.self) { try PprofDecoder.decode(Array(gz.prefix(gz.count - 9))) }
+    let cut = Array(gz.prefix(gz.count - 9))
+    #expect(throws: ThreadprofError.self) { try PprofDecoder.decode(cut) }
     #expect(throws: ThreadprofError.self) { try PprofDecoder.decode([0x0b, 0x01]) }
   }
 
