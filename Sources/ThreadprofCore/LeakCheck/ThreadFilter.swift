@@ -26,6 +26,14 @@ public struct ThreadFilter: Sendable, Hashable, CustomStringConvertible {
   /// unwound.
   public static func site(_ pattern: String) -> ThreadFilter { ThreadFilter(kind: .site(pattern)) }
 
+  /// Threads of the Swift and Dispatch runtimes, which every leak check
+  /// leaves out: libdispatch's worker pool (which also runs Swift
+  /// concurrency's tasks on Linux) names its threads after the queue, cut
+  /// by the kernel to the last 15 bytes (`oot.default-qos`,
+  /// `-qos.overcommit`). The pool grows and shrinks on its own; its
+  /// threads are not the checked code's.
+  public static let runtimeDefaults: [ThreadFilter] = [.name("*qos*"), .name("*overcommit*")]
+
   public var description: String {
     switch kind {
     case .name(let p): return "name \(p)"

@@ -23,7 +23,8 @@
 /// leave out known ones with `ignoring`.
 public enum ThreadLeakCheck {
   /// Runs `body` and throws `ThreadLeakError` when threads it started
-  /// outlive it by more than `settle`. `ignoring` leaves threads out;
+  /// outlive it by more than `settle`. `ignoring` leaves threads out, in
+  /// addition to `ThreadFilter.runtimeDefaults` (Dispatch's worker pool);
   /// a non-empty `only` looks at matching threads alone. An error thrown
   /// by `body` is rethrown as is, without a leak check.
   public static func verify<T>(
@@ -68,7 +69,8 @@ public enum ThreadLeakCheck {
     try ProcReader().scan(pid: getpid()).threads
   }
 
-  /// Threads present now that were not in `before` and pass the filters.
+  /// Threads present now that were not in `before` and pass the filters
+  /// (`ThreadFilter.runtimeDefaults` always applies).
   public static func leftovers(
     since before: Set<ThreadIdentity>, ignoring: [ThreadFilter] = [],
     only: [ThreadFilter] = []
@@ -77,6 +79,7 @@ public enum ThreadLeakCheck {
       !before.contains(ThreadIdentity(t))
         && (only.isEmpty || only.contains { $0.matches(t) })
         && !ignoring.contains { $0.matches(t) }
+        && !ThreadFilter.runtimeDefaults.contains { $0.matches(t) }
     }
   }
 

@@ -73,6 +73,22 @@ import ThreadprofCore
     #expect(bySite.isEmpty)
   }
 
+  @Test func runtimeWorkerThreadsAreLeftOutByDefault() {
+    func thread(_ name: String) -> ThreadRecord {
+      ThreadRecord(tid: 1, nameBytes: Array(name.utf8), state: "S", wchan: "futex_wait_queue")
+    }
+    let runtime = ["oot.default-qos", "-qos.overcommit", "t.utility-qos"]
+    for name in runtime {
+      #expect(ThreadFilter.runtimeDefaults.contains { $0.matches(thread(name)) }, "\(name)")
+    }
+    for name in ["pool-1-thread-2", "worker", "grpc-default-ex"] {
+      #expect(!ThreadFilter.runtimeDefaults.contains { $0.matches(thread(name)) }, "\(name)")
+    }
+    #expect(ThreadFilter.site("futex_*").matches(thread("x")))
+    #expect(!ThreadFilter.site("pipe_read").matches(thread("x")))
+    #expect(ThreadFilter.name("pool-N-thread-N").matches(thread("pool-12-thread-3")))
+  }
+
   @Test func asyncVariantReportsTooAndRethrowsBodyErrors() async throws {
     var pool: ParkedPool?
     defer { pool?.join() }
