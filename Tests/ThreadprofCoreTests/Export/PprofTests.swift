@@ -85,6 +85,34 @@ import ThreadprofTestSupport
     #expect(throws: ThreadprofError.self) { try PprofDecoder.decode([0x0b, 0x01]) }
   }
 
+  @Test func mutatedProfilesNeverTrapTheDecoder() {
+    // A fixed-seed generator, so a failure reproduces.
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func next() -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int(truncatingIfNeeded: state >> 33)
+    }
+    let raw = PprofEncoder.serialize(PprofEncoder.profile(from: ExportFixture.stacks))
+    var accepted = 0
+    for _ in 0..<3000 {
+      var bytes = raw
+      for _ in 0..<(1 + next() % 4) {
+        let i = next() % bytes.count
+        switch next() % 3 {
+        case 0: bytes[i] = UInt8(truncatingIfNeeded: next())
+        case 1: bytes.remove(at: i)
+        default: bytes.insert(UInt8(truncatingIfNeeded: next()), at: i)
+        }
+      }
+      // Either a validated profile or a thrown error; never a trap.
+      if let p = try? PprofDecoder.decode(bytes) {
+        #expect((try? p.validate()) != nil)
+        accepted += 1
+      }
+    }
+    #expect(accepted < 3000)
+  }
+
   @Test func varintsRoundTripAtTheEdges() throws {
     var w = ProtoWriter()
     let values: [UInt64] = [0, 1, 127, 128, 300, UInt64(UInt32.max), UInt64.max]
