@@ -45,13 +45,15 @@ enum CheckCommand: Command {
       throw ThreadprofError.usage("'threadprof check' needs --baseline FILE (a snapshot JSON)")
     }
     let settle = try args.duration("settle") ?? .seconds(2)
-    let groupBy = args.value("group-by").flatMap(GroupBy.init(rawValue:))
+    var groupBy = args.value("group-by").flatMap(GroupBy.init(rawValue:))
     let baseline = try loadBaseline(path)
-    let mode = groupBy ?? baseline.groupBy
-    if mode == .stack {
-      throw ThreadprofError.usage(
-        "check compares wait sites; give --group-by site, wait or name for a stack baseline")
+    if groupBy == nil && baseline.groupBy == .stack {
+      // check never stops the target: a stack baseline is compared by the
+      // wait sites of the threads it recorded.
+      groupBy = .site
+      console.note("\(path) is grouped by stack; comparing by wait site (--group-by site)")
     }
+    let mode = groupBy ?? baseline.groupBy
     let options = SnapshotOptions(
       procRoot: args.value("proc-root") ?? "/proc", groupBy: mode, stacks: false)
     let taker = try SnapshotTaker(id: pid, options: options)
