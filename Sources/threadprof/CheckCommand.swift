@@ -47,6 +47,18 @@ enum CheckCommand: Command {
     let settle = try args.duration("settle") ?? .seconds(2)
     var groupBy = args.value("group-by").flatMap(GroupBy.init(rawValue:))
     let baseline = try loadBaseline(path)
+    if isPprof(path) {
+      if groupBy != nil {
+        throw ThreadprofError.usage(
+          "--group-by regroups recorded threads, which a pprof baseline lacks; "
+            + "take the baseline with --format json")
+      }
+      if baseline.groupBy == .stack {
+        throw ThreadprofError.usage(
+          "\(path) is grouped by stack and keeps no thread records; "
+            + "take the baseline with --format json")
+      }
+    }
     if groupBy == nil && baseline.groupBy == .stack {
       // check never stops the target: a stack baseline is compared by the
       // wait sites of the threads it recorded.
@@ -86,8 +98,17 @@ enum CheckCommand: Command {
     }
   }
 
+  /// True when the file at `path` starts with the gzip magic number.
+  static func isPprof(_ path: String) -> Bool {
+    guard let h = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? h.close() }
+    return Gzip.isGzip([UInt8](h.readData(ofLength: 2)))
+  }
+
+  /// A snapshot JSON file, or a gzipped pprof file written by `snapshot
+  /// --format pprof` (clusters only, no thread records).
   // FIXME: watch/diff's SnapshotFile.load checks size, depth and schema more
-  // strictly; call it here once both branches are on main.
+  // strictly; call it for JSON here once both branches are on main.
   static func loadBaseline(_ path: String) throws -> Snapshot {
     guard FileManager.default.fileExists(atPath: path) else {
       throw ThreadprofError.noSuchFile(path: path)
@@ -96,6 +117,10 @@ enum CheckCommand: Command {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ThreadprofError.permissionDenied(
         what: "reading \(path)", remedy: "check the file's permissions")
+    }
+    if Gzip.isGzip([UInt8](data.prefix(2))) {
+      let profile = try PprofDecoder.decode([UInt8](data), source: path)
+      return try PprofSnapshot.snapshot(from: profile, source: path)
     }
     let snapshot: Snapshot
     do {

@@ -39,6 +39,22 @@ import ThreadprofTestSupport
     #expect(line.contains("pipe_read"))
   }
 
+  @Test func aPprofBaselineWorksToo() throws {
+    let t = try spawner()
+    let base = TargetBuilder.scratch + "/baseline-\(t.pid).pb.gz"
+    let snap = try threadprof(["snapshot", "-f", "pprof", "-o", base, String(t.pid)])
+    #expect(snap.status == 0, "\(snap.stderr)")
+    let same = try threadprof(["check", "--baseline", base, String(t.pid)])
+    #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+    t.signal(SIGUSR1)
+    #expect(t.readLine(startingWith: "spawned") != nil)
+    let r = try threadprof(["check", "--baseline", base, "--settle", "100ms", String(t.pid)])
+    #expect(r.status == 3, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("+3 (baseline 0, now 3)  extra-N"))
+    let regroup = try threadprof(["check", "-b", base, "-g", "name", String(t.pid)])
+    #expect(regroup.status == 64)
+  }
+
   @Test func threadsEndingWithinSettlePass() throws {
     let t = try spawner()
     let base = try baseline(t)

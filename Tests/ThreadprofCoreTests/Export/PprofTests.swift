@@ -51,6 +51,25 @@ import ThreadprofTestSupport
     #expect(p.functionNames(of: p.samples[3]) == ["state:Z"])
   }
 
+  @Test func ourProfileReadsBackAsASnapshotOfClusters() throws {
+    let snap = ExportFixture.stacks
+    let p = try PprofDecoder.decode(try PprofEncoder.encode(snap))
+    let back = try PprofSnapshot.snapshot(from: p, source: "x.pb.gz")
+    #expect(back.clusters.map(\.id) == snap.clusters.map(\.id))
+    #expect(back.clusters.map(\.count) == snap.clusters.map(\.count))
+    #expect(back.clusters.map(\.wchan) == snap.clusters.map(\.wchan))
+    #expect(back.clusters[1].names.map(\.pattern) == ["reader;1", "odd\nname"])
+    #expect(back.groupBy == .stack && back.process.pid == 4242)
+    #expect(back.takenAt == snap.takenAt)
+    #expect(back.clusters[0].stack?.map(\.symbol) == snap.clusters[0].stack?.map(\.symbol))
+    // A profile from elsewhere (no cluster labels) is refused.
+    var foreign = p
+    foreign.samples[0].labels = []
+    #expect(throws: ThreadprofError.self) {
+      try PprofSnapshot.snapshot(from: foreign, source: "cpu.pb.gz")
+    }
+  }
+
   @Test func validityCheckRejectsBadReferences() throws {
     var p = PprofEncoder.profile(from: ExportFixture.stacks)
     try p.validate()
