@@ -3,13 +3,17 @@
 
 /// Reads pprof profiles.
 public enum PprofDecoder {
+  /// The most bytes a gzipped profile may inflate to (a guard against
+  /// gzip bombs; real thread profiles are a few hundred KiB).
+  public static let maxInflated = 256 << 20
+
   /// Decodes `bytes` (gzipped or raw profile.proto) and validates the
   /// result. `source` names the input in errors.
   public static func decode(_ bytes: [UInt8], source: String = "profile") throws -> PprofProfile {
     var raw = bytes
     if Gzip.isGzip(bytes) {
-      guard let inflated = Gzip.decompress(bytes) else {
-        throw bad(source, "corrupt or truncated gzip data")
+      guard let inflated = Gzip.decompress(bytes, limit: maxInflated) else {
+        throw bad(source, "corrupt or truncated gzip data, or larger than 256 MiB inflated")
       }
       raw = inflated
     }
