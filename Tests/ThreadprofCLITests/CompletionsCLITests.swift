@@ -41,6 +41,12 @@ private func shell(_ name: String) -> String? {
     #expect(try complete(["threadprof", "completions", "z"]) == ["zsh"])
     let pids = try complete(["threadprof", "snapshot", ""])
     #expect(pids.contains("1"))
+    // The value of -f is not the pid; after the pid nothing more is taken.
+    #expect(try complete(["threadprof", "snapshot", "-f", "json", ""]).contains("1"))
+    #expect(try complete(["threadprof", "snapshot", "1", ""]).isEmpty)
+    #expect(try complete(["threadprof", "check", "-b", "x.json", "-g", ""]) == [
+      "site", "wait", "name",
+    ])
   }
 
   @Test(.enabled(if: shell("zsh") != nil, "zsh is not installed"))
@@ -60,7 +66,14 @@ private func shell(_ name: String) -> String? {
   @Test func everyScriptNamesEveryCommandsFlags() throws {
     // The scripts come from the flag tables: every flag --help lists is in
     // each script, and none that is not.
-    for command in ["snapshot", "check", "completions"] {
+    // Every command `threadprof --help` lists, so new commands are covered.
+    let top = try threadprof(["--help"]).stdout
+    let section = top.components(separatedBy: "COMMANDS:\n")[1].components(separatedBy: "\n\n")[0]
+    let commands = section.split(separator: "\n").compactMap {
+      $0.split(separator: " ").first.map(String.init)
+    }
+    #expect(commands.contains("check") && commands.contains("completions"))
+    for command in commands {
       let help = try threadprof([command, "--help"]).stdout
       // Option rows: "  -f, --format FMT  ..." or "      --exact  ...".
       let flags = Set(help.split(separator: "\n").compactMap { line in
@@ -69,6 +82,7 @@ private func shell(_ name: String) -> String? {
       #expect(flags.contains("--help"))
       for sh in ["bash", "zsh", "fish"] {
         let text = try threadprof(["completions", sh]).stdout
+        #expect(text.contains(command), "\(sh) lacks the \(command) command")
         for flag in flags where !["--help", "--verbose"].contains(flag) {
           let inFish = text.contains("-l \(flag.dropFirst(2))")
           #expect(sh == "fish" ? inFish : text.contains(flag), "\(sh) lacks \(flag)")

@@ -14,14 +14,15 @@ struct CompletionScripts {
     case pids
   }
 
+  /// Read from the placeholder: `pid`; `dir` (or a name ending in `dir`);
+  /// `file` or a file name such as `old.json`; else nothing.
   static func kind(placeholder: String, choices: [String]) -> ValueKind {
     if !choices.isEmpty { return .words(choices) }
-    switch placeholder.lowercased() {
-    case "file": return .files
-    case "dir": return .directories
-    case "pid": return .pids
-    default: return .none
-    }
+    let p = placeholder.lowercased()
+    if p == "pid" { return .pids }
+    if p == "dir" || p.hasSuffix("dir") || p.hasSuffix("directory") { return .directories }
+    if p.contains("file") || p.contains(".") || p == "path" { return .files }
+    return .none
   }
 
   static func kind(of flag: FlagSpec) -> ValueKind {
@@ -29,10 +30,9 @@ struct CompletionScripts {
     return kind(placeholder: value, choices: flag.choices)
   }
 
-  /// The first positional argument's completion (all commands take one).
-  static func positional(of spec: CommandSpec) -> ValueKind {
-    guard let arg = spec.arguments.first else { return .none }
-    return kind(placeholder: arg.name, choices: arg.choices)
+  /// Each positional argument's completion, in order.
+  static func positionals(of spec: CommandSpec) -> [ValueKind] {
+    spec.arguments.map { kind(placeholder: $0.name, choices: $0.choices) }
   }
 
   // MARK: bash
@@ -69,9 +69,34 @@ struct CompletionScripts {
       }
       s += "      if [[ \"$cur\" == -* ]]; then\n"
       s += "        COMPREPLY=($(compgen -W \"\(flags.joined(separator: " "))\" -- \"$cur\"))\n"
-      s += "      else\n        \(bashReply(Self.positional(of: spec)))\n      fi\n      ;;\n"
+      s += "        return 0\n      fi\n"
+      s += bashPositionals(spec) + "      ;;\n"
     }
     s += "  esac\n}\ncomplete -F _threadprof threadprof\n"
+    return s
+  }
+
+  /// Counts the positional words before the cursor (skipping flags and
+  /// the values of flags that take one) and completes that argument.
+  private func bashPositionals(_ spec: CommandSpec) -> String {
+    let kinds = Self.positionals(of: spec)
+    guard !kinds.isEmpty else { return "      COMPREPLY=()\n" }
+    let valueFlags = spec.allFlags.filter { $0.value != nil && !$0.valueOptional }.flatMap {
+      ["--\($0.long)"] + ($0.short.map { ["-\($0)"] } ?? [])
+    }
+    var s = "      local npos=0 skip=0 j\n"
+    s += "      for ((j = i + 1; j < COMP_CWORD; j++)); do\n"
+    s += "        if ((skip)); then skip=0; continue; fi\n"
+    s += "        case \"${COMP_WORDS[j]}\" in\n"
+    if !valueFlags.isEmpty {
+      s += "          \(valueFlags.joined(separator: "|"))) skip=1 ;;\n"
+    }
+    s += "          -*) ;;\n          *) npos=$((npos + 1)) ;;\n        esac\n      done\n"
+    s += "      case $npos in\n"
+    for (i, kind) in kinds.enumerated() {
+      s += "        \(i)) \(bashReply(kind)) ;;\n"
+    }
+    s += "        *) COMPREPLY=() ;;\n      esac\n"
     return s
   }
 
@@ -128,9 +153,9 @@ struct CompletionScripts {
           s += " \\\n        \(zshQuote(item))"
         }
       }
-      if let arg = spec.arguments.first {
+      for (arg, kind) in zip(spec.arguments, Self.positionals(of: spec)) {
         let colon = arg.optional ? "::" : ":"
-        let item = "\(colon)\(zshEscape(arg.name)):\(zshAction(Self.positional(of: spec)))"
+        let item = "\(colon)\(zshEscape(arg.name)):\(zshAction(kind))"
         s += " \\\n        \(zshQuote(item))"
       }
       s += "\n      ;;\n"
@@ -202,12 +227,16 @@ struct CompletionScripts {
         }
         s += line + " -d \(fishQuote(flag.help))\n"
       }
-      switch Self.positional(of: spec) {
-      case .none: break
-      case .words(let w):
-        s += "complete -c threadprof \(cond) -a \(fishQuote(w.joined(separator: " ")))\n"
-      case .files, .directories: s += "complete -c threadprof \(cond) -F\n"
-      case .pids: s += "complete -c threadprof \(cond) -a '(__fish_complete_pids)'\n"
+      // fish has no notion of a positional's index: offer what any of
+      // them takes.
+      for kind in Self.positionals(of: spec) {
+        switch kind {
+        case .none: break
+        case .words(let w):
+          s += "complete -c threadprof \(cond) -a \(fishQuote(w.joined(separator: " ")))\n"
+        case .files, .directories: s += "complete -c threadprof \(cond) -F\n"
+        case .pids: s += "complete -c threadprof \(cond) -a '(__fish_complete_pids)'\n"
+        }
       }
     }
     return s
