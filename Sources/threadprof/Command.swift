@@ -24,6 +24,7 @@ func allCommands() -> [CommandEntry] {
   [
     CommandEntry(SnapshotCommand.self),
     CommandEntry(CheckCommand.self),
+    CommandEntry(CaptureCommand.self),
     CommandEntry(CompletionsCommand.self),
   ]
 }
