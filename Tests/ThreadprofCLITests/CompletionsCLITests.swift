@@ -34,7 +34,8 @@ private func shell(_ name: String) -> String? {
       return r.stdout.split(separator: "\n").map(String.init)
     }
     #expect(try complete(["threadprof", "sn"]) == ["snapshot"])
-    #expect(try complete(["threadprof", "c"]).sorted() == ["check", "completions"])
+    #expect(try complete(["threadprof", "ch"]) == ["check"])
+    #expect(try complete(["threadprof", "com"]) == ["completions"])
     #expect(try complete(["threadprof", "snapshot", "--for"]) == ["--format"])
     #expect(try complete(["threadprof", "snapshot", "--format", "p"]) == ["pprof"])
     #expect(try complete(["threadprof", "check", "--"]).contains("--baseline"))
