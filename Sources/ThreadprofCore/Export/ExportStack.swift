@@ -43,11 +43,12 @@ public enum ExportStack {
   }
 
   /// Where the cluster's threads are: the innermost user function of an
-  /// unwound stack, else the wait channel, else the system call, else
-  /// `state:<letter>`.
+  /// unwound stack that was not inlined (`read` rather than the libc
+  /// internal inlined into it), else the wait channel, else the system
+  /// call, else `state:<letter>`.
   public static func site(of cluster: Cluster) -> String {
     if let stack = cluster.stack,
-      let top = stack.first(where: { $0.kind != .kernel && $0.kind != .signal })
+      let top = stack.first(where: { $0.kind != .kernel && $0.kind != .signal && !$0.inlined })
     {
       return top.symbol
     }
