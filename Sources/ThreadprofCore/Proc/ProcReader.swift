@@ -104,8 +104,7 @@ public struct ProcReader: Sendable {
       let text = String(decoding: ProcBytes.trimNewline(buf.bytes), as: UTF8.self)
       if let abi = TargetABI(rawValue: text) { return abi }
     }
-    // O_NONBLOCK: in a captured tree `exe` may name a FIFO; never hang on it.
-    let fd = open(dir + "/exe", O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    let fd = open(dir + "/exe", O_RDONLY | O_CLOEXEC)
     if fd >= 0 {
       var header = [UInt8](repeating: 0, count: 64)
       let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
