@@ -3,20 +3,6 @@
 import Foundation
 import ThreadprofTestSupport
 
-/// SplitMix64: small, fast and the same sequence for the same seed on
-/// every machine, so a failing case can be replayed from its seed.
-struct SeededRandom: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// How long and from which seed each fuzz target runs.
 ///
 /// `THREADPROF_FUZZ_SECONDS` sets the time per target (default 1.5 s in the
