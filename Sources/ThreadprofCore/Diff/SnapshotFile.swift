@@ -98,7 +98,7 @@ public enum SnapshotFile {
 
   /// The file's bytes, refusing a missing, unreadable, non-regular or
   /// oversized file before reading it.
-  static func read(path: String) throws -> [UInt8] {
+  public static func read(path: String) throws -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else {
       let err = errno
