@@ -1,5 +1,9 @@
 // `threadprof check`: did a process keep threads it did not have before?
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 import ThreadprofCore
 
 enum CheckCommand: Command {
@@ -46,8 +50,8 @@ enum CheckCommand: Command {
     }
     let settle = try args.duration("settle") ?? .seconds(2)
     var groupBy = args.value("group-by").flatMap(GroupBy.init(rawValue:))
-    let baseline = try loadBaseline(path)
-    if isPprof(path) {
+    let (baseline, isPprof) = try loadBaseline(path)
+    if isPprof {
       if groupBy != nil {
         throw ThreadprofError.usage(
           "--group-by regroups recorded threads, which a pprof baseline lacks; "
@@ -98,23 +102,16 @@ enum CheckCommand: Command {
     }
   }
 
-  /// True when the file at `path` starts with the gzip magic number.
-  static func isPprof(_ path: String) -> Bool {
-    guard let h = FileHandle(forReadingAtPath: path) else { return false }
-    defer { try? h.close() }
-    return Gzip.isGzip([UInt8](h.readData(ofLength: 2)))
-  }
-
   /// A snapshot JSON file (checked by `SnapshotFile` for size, depth and
   /// schema), or a gzipped pprof file written by `snapshot --format pprof`
   /// (clusters only, no thread records).
-  static func loadBaseline(_ path: String) throws -> Snapshot {
+  static func loadBaseline(_ path: String) throws -> (snapshot: Snapshot, isPprof: Bool) {
     let bytes = try SnapshotFile.read(path: path)
     if Gzip.isGzip(Array(bytes.prefix(2))) {
       let profile = try PprofDecoder.decode(bytes, source: path)
-      return try PprofSnapshot.snapshot(from: profile, source: path)
+      return (try PprofSnapshot.snapshot(from: profile, source: path), true)
     }
-    return try SnapshotFile.decode(bytes, path: path)
+    return (try SnapshotFile.decode(bytes, path: path), false)
   }
 
   private static func sleep(_ d: Duration) throws {

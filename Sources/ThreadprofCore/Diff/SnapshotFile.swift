@@ -1,6 +1,10 @@
 // Reading a saved snapshot back, refusing anything that is not one with a
 // single clear reason.
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Loads `threadprof.snapshot/N` JSON files written by `snapshot --format
 /// json` or `watch --save`.
@@ -126,7 +130,7 @@ public enum SnapshotFile {
     var done = 0
     while done < out.count {
       let n = out.withUnsafeMutableBytes { buf in
-        Foundation.read(fd, buf.baseAddress! + done, buf.count - done)
+        Glibc.read(fd, buf.baseAddress! + done, buf.count - done)
       }
       if n < 0 && errno == EINTR { continue }
       guard n >= 0 else {

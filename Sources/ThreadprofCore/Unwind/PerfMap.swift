@@ -1,5 +1,9 @@
 // JIT symbol names from a perf map file, /tmp/perf-<pid>.map.
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A perf map: one `START SIZE name` line per JIT-compiled function, START
 /// and SIZE in hex (with or without `0x`), the name running to the end of

@@ -1,6 +1,10 @@
 // Names raw instruction pointers of one process: module, function, offset,
 // file:line and inlined frames, from /proc/<pid>/maps and the ELF files.
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Symbolizes the frames of one target process. It reads
 /// `<procRoot>/<pid>/maps`, opens mapped files through
