@@ -49,6 +49,37 @@ import ThreadprofTestSupport
     #expect(module.symbols == "none" && module.buildID == nil && module.loadBias == nil)
   }
 
+  /// A real mount and pid namespace: `unshare` mounts a tmpfs that only
+  /// the child sees, copies a static symtarget into it and chroots there,
+  /// so the path /proc/<pid>/maps shows does not exist on the host.
+  @Test(.enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: "/usr/bin/unshare")))
+  func namesCodeOfAProcessInAnotherMountNamespace() throws {
+    let bin = try TargetBuilder.build("symtarget.c", linkFlags: ["-static"])
+    let mnt = try scratchDirectory("nsroot")
+    let script =
+      "mount -t tmpfs tpns \(mnt) && mkdir -p \(mnt)/opt/app && "
+      + "cp \(bin) \(mnt)/opt/app/nsdemo && exec chroot \(mnt) /opt/app/nsdemo"
+    let unshare = try LiveTarget(
+      "/usr/bin/unshare", ["--mount", "--pid", "--fork", "--kill-child", "sh", "-c", script])
+    let children = try String(
+      contentsOfFile: "/proc/\(unshare.pid)/task/\(unshare.pid)/children", encoding: .utf8)
+    let pid = try #require(children.split(separator: " ").first.flatMap { Int32($0) })
+    let line = try #require(unshare.lines.last)
+    let alpha = try #require(
+      line.split(separator: " ").first { $0.hasPrefix("alpha=") }
+        .flatMap { UInt64($0.dropFirst(6), radix: 16) })
+    let maps = try String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)
+    let path = try #require(
+      maps.split(separator: "\n").first { $0.hasSuffix("/opt/app/nsdemo") }?
+        .split(separator: " ").last.map(String.init))
+    #expect(!FileManager.default.fileExists(atPath: path))
+    let symbolizer = try Symbolizer(pid: pid)
+    let frames = symbolizer.symbolize([RawFrame(ip: alpha, exactPC: true)])
+    #expect(frames.map(\.function) == ["sym_alpha"])
+    #expect(frames.first?.module == path)
+    #expect(symbolizer.warnings.isEmpty)
+  }
+
   @Test func missingMapsIsNoSuchProcess() throws {
     let proc = try scratchDirectory("proc-empty")
     #expect(throws: ThreadprofError.noSuchProcess(pid: 4_000_000, hint: nil)) {
