@@ -8,9 +8,10 @@ import Foundation
 /// elfutils' libdwfl (`.symtab`, `.dynsym`, `.gnu_debugdata`, and debug
 /// files found by build-id or `.gnu_debuglink` under `debugDirectories`,
 /// never over the network), names the vdso from `<procRoot>/<pid>/mem` and
-/// JIT code from `/tmp/perf-<pid>.map`. Parsed files are shared by every
-/// instance; results are cached per address. Not thread-safe: use one
-/// instance from one thread at a time.
+/// JIT code from `/tmp/perf-<pid>.map` (or, for a process in a pid
+/// namespace, `<procRoot>/<pid>/root/tmp/perf-<namespace pid>.map`).
+/// Parsed files are shared by every instance; results are cached per
+/// address. Not thread-safe: use one instance from one thread at a time.
 public final class Symbolizer: FrameSymbolizing {
   public let pid: Int32
   private let procRoot: String
@@ -48,8 +49,15 @@ public final class Symbolizer: FrameSymbolizing {
     self.pid = pid
     self.procRoot = procRoot
     opener = ModuleOpener(pid: pid, procRoot: procRoot, debugDirectories: debugDirectories)
-    perfMap = PerfMap(path: "/tmp/perf-\(pid).map")
-    mappings = try readMaps()
+    mappings = try Self.readMaps(procRoot: procRoot, pid: pid)
+    // A JIT in a container writes the map in its own /tmp under its own pid.
+    var perfMaps = ["/tmp/perf-\(pid).map"]
+    if case .success(let status) = WholeFile.read("\(procRoot)/\(pid)/status"),
+      let inner = StatusParser.parse(status).nsPids.last, inner != pid
+    {
+      perfMaps.append("\(procRoot)/\(pid)/root/tmp/perf-\(inner).map")
+    }
+    perfMap = PerfMap(candidates: perfMaps)
   }
 
   /// libdwfl only reaches debuginfod through callbacks threadprof does not
@@ -67,7 +75,7 @@ public final class Symbolizer: FrameSymbolizing {
   /// files (dlopen, dlclose) and forgets per-address results. Parsed files
   /// stay cached. Keeps the old mappings if the process is gone.
   public func refresh() {
-    guard let fresh = try? readMaps() else { return }
+    guard let fresh = try? Self.readMaps(procRoot: procRoot, pid: pid) else { return }
     mappings = fresh
     cache.removeAll(keepingCapacity: true)
     let live = Set(fresh.map { ModuleKey(path: $0.path, device: $0.device, inode: $0.inode) })
@@ -192,7 +200,7 @@ public final class Symbolizer: FrameSymbolizing {
     if warned.insert(text).inserted { warnings.append(text) }
   }
 
-  private func readMaps() throws -> [MemoryMapping] {
+  private static func readMaps(procRoot: String, pid: Int32) throws -> [MemoryMapping] {
     let path = "\(procRoot)/\(pid)/maps"
     switch WholeFile.read(path) {
     case .success(let bytes):

@@ -57,7 +57,7 @@ import ThreadprofTestSupport
     let bin = try TargetBuilder.build("symtarget.c", linkFlags: ["-static"])
     let mnt = try scratchDirectory("nsroot")
     let script =
-      "mount -t tmpfs tpns \(mnt) && mkdir -p \(mnt)/opt/app && "
+      "mount -t tmpfs tpns \(mnt) && mkdir -p \(mnt)/opt/app \(mnt)/tmp && "
       + "cp \(bin) \(mnt)/opt/app/nsdemo && exec chroot \(mnt) /opt/app/nsdemo"
     let unshare = try LiveTarget(
       "/usr/bin/unshare", ["--mount", "--pid", "--fork", "--kill-child", "sh", "-c", script])
@@ -73,10 +73,19 @@ import ThreadprofTestSupport
       maps.split(separator: "\n").first { $0.hasSuffix("/opt/app/nsdemo") }?
         .split(separator: " ").last.map(String.init))
     #expect(!FileManager.default.fileExists(atPath: path))
+    // The JIT map lives in the namespace's /tmp, named by its own pid (1).
+    let anon = try #require(
+      line.split(separator: " ").first { $0.hasPrefix("anon=") }
+        .flatMap { UInt64($0.dropFirst(5), radix: 16) })
+    try "\(String(anon, radix: 16)) 100 ns_jitted\n".write(
+      toFile: "/proc/\(pid)/root/tmp/perf-1.map", atomically: false, encoding: .utf8)
     let symbolizer = try Symbolizer(pid: pid)
-    let frames = symbolizer.symbolize([RawFrame(ip: alpha, exactPC: true)])
-    #expect(frames.map(\.function) == ["sym_alpha"])
+    let frames = symbolizer.symbolize([
+      RawFrame(ip: alpha, exactPC: true), RawFrame(ip: anon + 8, exactPC: true),
+    ])
+    #expect(frames.map(\.function) == ["sym_alpha", "ns_jitted"])
     #expect(frames.first?.module == path)
+    #expect(frames.last?.kind == .jit)
     #expect(symbolizer.warnings.isEmpty)
   }
 
