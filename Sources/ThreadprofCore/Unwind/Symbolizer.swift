@@ -11,8 +11,10 @@ import Foundation
 /// JIT code from `/tmp/perf-<pid>.map` (or, for a process in a pid
 /// namespace, `<procRoot>/<pid>/root/tmp/perf-<namespace pid>.map`).
 /// Parsed files are shared by every instance; results are cached per
-/// address. Not thread-safe: use one instance from one thread at a time.
-public final class Symbolizer: FrameSymbolizing {
+/// address. Calls may come from several threads; they are serialized.
+public final class Symbolizer: FrameSymbolizing, @unchecked Sendable {
+  // Every mutable property below is touched only while `lock` is held.
+  private let lock = NSLock()
   public let pid: Int32
   private let procRoot: String
   private let opener: ModuleOpener
@@ -24,7 +26,8 @@ public final class Symbolizer: FrameSymbolizing {
 
   /// Problems met so far, one line each, each reported once: files that
   /// could not be opened, rejected debug files, an unreadable vdso.
-  public private(set) var warnings: [String] = []
+  public var warnings: [String] { lock.withLock { warningList } }
+  private var warningList: [String] = []
 
   /// Results kept per address before the cache starts over.
   private static let cacheLimit = 200_000
@@ -68,7 +71,7 @@ public final class Symbolizer: FrameSymbolizing {
 
   /// The modules symbolization has opened so far, by path.
   public var modules: [ModuleInfo] {
-    loaded.values.map(\.info).sorted { $0.path < $1.path }
+    lock.withLock { loaded.values.map(\.info).sorted { $0.path < $1.path } }
   }
 
   /// Re-reads `<procRoot>/<pid>/maps` after the target mapped or unmapped
@@ -76,6 +79,8 @@ public final class Symbolizer: FrameSymbolizing {
   /// stay cached. Keeps the old mappings if the process is gone.
   public func refresh() {
     guard let fresh = try? Self.readMaps(procRoot: procRoot, pid: pid) else { return }
+    lock.lock()
+    defer { lock.unlock() }
     mappings = fresh
     cache.removeAll(keepingCapacity: true)
     let live = Set(fresh.map { ModuleKey(path: $0.path, device: $0.device, inode: $0.inode) })
@@ -83,6 +88,8 @@ public final class Symbolizer: FrameSymbolizing {
   }
 
   public func symbolize(_ frames: [RawFrame]) -> [StackFrame] {
+    lock.lock()
+    defer { lock.unlock() }
     var result: [StackFrame] = []
     result.reserveCapacity(frames.count + 4)
     for raw in frames { result += symbolize(raw) }
@@ -192,12 +199,14 @@ public final class Symbolizer: FrameSymbolizing {
 
   /// The parsed file behind the mapping holding `address` (for tests).
   func symbolFile(containing address: UInt64) -> SymbolFile? {
+    lock.lock()
+    defer { lock.unlock() }
     guard let mapping = MemoryMap.find(address, in: mappings), mapping.isFile else { return nil }
     return module(mapping).file
   }
 
   private func warn(_ text: String) {
-    if warned.insert(text).inserted { warnings.append(text) }
+    if warned.insert(text).inserted { warningList.append(text) }
   }
 
   private static func readMaps(procRoot: String, pid: Int32) throws -> [MemoryMapping] {
