@@ -23,5 +23,6 @@ struct CommandEntry {
 func allCommands() -> [CommandEntry] {
   [
     CommandEntry(SnapshotCommand.self),
+    CommandEntry(CaptureCommand.self),
   ]
 }

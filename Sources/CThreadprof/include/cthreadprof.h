@@ -7,5 +7,7 @@
 #include "tp_demangle.h"
 #include "tp_gzip.h"
 #include "tp_symbols.h"
+#include "tp_trace.h"
+#include "tp_unwind.h"
 
 #endif
