@@ -76,11 +76,14 @@ public final class Symbolizer: FrameSymbolizing, @unchecked Sendable {
 
   /// Re-reads `<procRoot>/<pid>/maps` after the target mapped or unmapped
   /// files (dlopen, dlclose) and forgets per-address results. Parsed files
-  /// stay cached. Keeps the old mappings if the process is gone.
+  /// stay cached. Keeps the old mappings if the process is gone, and the
+  /// per-address results if the maps did not change.
   public func refresh() {
     guard let fresh = try? Self.readMaps(procRoot: procRoot, pid: pid) else { return }
     lock.lock()
     defer { lock.unlock() }
+    // Unchanged maps keep every cached result (watch refreshes each sample).
+    guard fresh != mappings else { return }
     mappings = fresh
     cache.removeAll(keepingCapacity: true)
     let live = Set(fresh.map { ModuleKey(path: $0.path, device: $0.device, inode: $0.inode) })

@@ -142,6 +142,24 @@ import ThreadprofTestSupport
     #expect(results.withLock { $0.allSatisfy { $0 == expected } })
   }
 
+  @Test func refreshSeesALibraryLoadedLater() throws {
+    let lib = try TargetBuilder.build(
+      "dlib.c", flags: ["-O1", "-g", "-shared", "-fPIC"], output: "libdlib-refresh.so")
+    let bin = try TargetBuilder.build("dlopener.c")
+    let target = try LiveTarget(bin, [lib])
+    let symbolizer = try Symbolizer(pid: target.pid)
+    target.signal(SIGUSR2)
+    let line = try #require(target.readLine(startingWith: "loaded"))
+    let address = try #require(UInt64(line.dropFirst("loaded ".count), radix: 16))
+    #expect(address != 0)
+    let raw = [RawFrame(ip: address, exactPC: true)]
+    #expect(symbolizer.symbolize(raw).first?.function == nil)
+    symbolizer.refresh()
+    let frame = try #require(symbolizer.symbolize(raw).first)
+    #expect(frame.function == "dlib_work")
+    #expect(frame.module == lib)
+  }
+
   @Test func goneProcessThrowsNoSuchProcess() throws {
     let bin = try TargetBuilder.build("symtarget.c", flags: Self.flags)
     let t = try SymTarget(bin)
