@@ -116,6 +116,8 @@ public final class Symbolizer: FrameSymbolizing, @unchecked Sendable {
       frames = named(raw, lookup: lookup, mapping: mapping, module: module(mapping))
     } else {
       // Anonymous memory may gain perf-map names later: not cached.
+      // [heap], [stack] and [vsyscall] count as anonymous too; the legacy
+      // vsyscall page has no ELF image to name its three entry points.
       return [anonymous(raw, lookup: lookup, mapping: mapping)]
     }
     if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
