@@ -67,7 +67,8 @@ static void read_loads(struct tp_symfile *sf, Elf *elf)
     GElf_Phdr ph;
     if (gelf_getphdr(elf, (int)i, &ph) == NULL || ph.p_type != PT_LOAD)
       continue;
-    sf->loads[sf->nloads++] = (struct tp_load){ph.p_offset, ph.p_filesz, ph.p_vaddr};
+    sf->loads[sf->nloads++] =
+        (struct tp_load){ph.p_offset, ph.p_filesz, ph.p_memsz, ph.p_vaddr, ph.p_flags};
   }
 }
 
@@ -169,19 +170,34 @@ const char *tp_symfile_warning(const tp_symfile *sf)
   return sf->warning[0] ? sf->warning : NULL;
 }
 
-int tp_symfile_vaddr_of_offset(const tp_symfile *sf, uint64_t off, uint64_t *vaddr)
+int tp_symfile_vaddr_of_offset(const tp_symfile *sf, uint64_t off, uint64_t len, int executable,
+                               uint64_t *vaddr)
 {
+  /* Linkers that do not pad segments to pages (lld) put one file page in
+   * two segments, mapped twice; the mapping's length and permission pick
+   * the segment it really maps. */
+  int best = -1, best_score = -1;
   for (size_t i = 0; i < sf->nloads; i++) {
     const struct tp_load *l = &sf->loads[i];
     /* Mappings start page-aligned, so the mapping's offset may sit just
      * below the segment's p_offset. */
     uint64_t start = l->offset & ~(uint64_t)0xfff;
-    if (off >= start && off < l->offset + l->filesz) {
-      *vaddr = l->vaddr - (l->offset - off);
-      return 0;
+    if (off < start || off >= l->offset + l->filesz)
+      continue;
+    uint64_t room = (l->offset - start) + l->memsz;
+    int fits = (off - start) + len <= ((room + 0xfff) & ~(uint64_t)0xfff);
+    int same_x = ((l->flags & PF_X) != 0) == (executable != 0);
+    int score = 2 * same_x + fits;
+    if (score > best_score) {
+      best = (int)i;
+      best_score = score;
     }
   }
-  return -1;
+  if (best < 0)
+    return -1;
+  const struct tp_load *l = &sf->loads[best];
+  *vaddr = l->vaddr - (l->offset - off);
+  return 0;
 }
 
 /* The name of a function DIE, following abstract_origin/specification:

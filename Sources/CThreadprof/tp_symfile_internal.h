@@ -14,7 +14,8 @@
 #define TP_TEXT 4200
 
 struct tp_load {
-  uint64_t offset, filesz, vaddr;
+  uint64_t offset, filesz, memsz, vaddr;
+  uint32_t flags;
 };
 
 struct tp_symfile {

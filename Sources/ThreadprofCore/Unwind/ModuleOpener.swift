@@ -111,7 +111,11 @@ struct ModuleOpener {
   /// Load address minus virtual address for `mapping`, from the PT_LOAD
   /// segment holding the mapping's file offset.
   static func loadBias(of mapping: MemoryMapping, in file: SymbolFile) -> UInt64? {
-    guard let vaddr = file.virtualAddress(ofFileOffset: mapping.offset) else { return nil }
+    guard
+      let vaddr = file.virtualAddress(
+        ofFileOffset: mapping.offset, length: mapping.end - mapping.start,
+        executable: mapping.isExecutable)
+    else { return nil }
     return mapping.start &- vaddr
   }
 }
