@@ -44,9 +44,9 @@ final class PerfMap {
     }
     guard found != path || Int64(st.st_size) != size else { return }
     path = found
-    guard let data = FileManager.default.contents(atPath: path) else { return }
+    guard case .success(let bytes) = WholeFile.read(path) else { return }
     size = Int64(st.st_size)
-    entries = PerfMap.parse(String(decoding: data, as: UTF8.self))
+    entries = PerfMap.parse(String(decoding: bytes, as: UTF8.self))
   }
 
   /// Parses perf map text; lines that do not read as `START SIZE name` are skipped.
