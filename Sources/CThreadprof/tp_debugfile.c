@@ -149,3 +149,59 @@ void tp_find_debug(struct tp_symfile *sf, Elf *elf, const struct stat *main_st,
   }
 }
 
+
+/* The build-id (hex) in a .gnu_debugaltlink section: a file name, NUL,
+ * then the build-id bytes. "" when there is none. */
+static void altlink_build_id(Elf *elf, char *out, size_t cap)
+{
+  size_t shstrndx;
+  out[0] = 0;
+  if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+    return;
+  for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) == NULL)
+      continue;
+    const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+    if (name == NULL || strcmp(name, ".gnu_debugaltlink") != 0)
+      continue;
+    Elf_Data *data = elf_getdata(scn, NULL);
+    if (data == NULL || data->d_buf == NULL)
+      return;
+    const unsigned char *bytes = data->d_buf;
+    const unsigned char *nul = memchr(bytes, 0, data->d_size);
+    if (nul == NULL || (size_t)(nul + 1 - bytes) >= data->d_size)
+      return;
+    size_t len = data->d_size - (size_t)(nul + 1 - bytes);
+    static const char digits[] = "0123456789abcdef";
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 2 < cap; i++) {
+      out[n++] = digits[nul[1 + i] >> 4];
+      out[n++] = digits[nul[1 + i] & 15];
+    }
+    out[n] = 0;
+    return;
+  }
+}
+
+int tp_altlink_matches(const char *debug_path, int alt_fd)
+{
+  char want[160], have[160];
+  int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  Elf *debug = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+  want[0] = 0;
+  if (debug != NULL) {
+    altlink_build_id(debug, want, sizeof want);
+    elf_end(debug);
+  }
+  close(fd);
+  Elf *alt = elf_begin(alt_fd, ELF_C_READ_MMAP, NULL);
+  have[0] = 0;
+  if (alt != NULL) {
+    tp_elf_build_id(alt, have, sizeof have);
+    elf_end(alt);
+  }
+  return want[0] != 0 && strcmp(want, have) == 0;
+}

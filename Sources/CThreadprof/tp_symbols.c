@@ -46,6 +46,13 @@ static int give_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
   if (path == NULL)
     return -1;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* An alternate file with another build-id than the link names would
+   * lend wrong names to inlined frames: refuse it (libdw then goes on
+   * without it). */
+  if (fd >= 0 && alt && !tp_altlink_matches(file_name, fd)) {
+    close(fd);
+    return -1;
+  }
   if (fd >= 0 && debuginfo_file_name != NULL)
     *debuginfo_file_name = strdup(path);
   return fd;

@@ -46,4 +46,8 @@ void tp_find_debug(struct tp_symfile *sf, Elf *elf, const struct stat *main_st,
                    const char *module_dir, const char *module_path,
                    const char *const *dirs, size_t ndirs);
 
+/* True when the ELF behind `alt_fd` has the build-id that the
+ * .gnu_debugaltlink section of the file at `debug_path` names. */
+int tp_altlink_matches(const char *debug_path, int alt_fd);
+
 #endif
