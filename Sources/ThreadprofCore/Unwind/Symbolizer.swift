@@ -18,7 +18,7 @@ import FoundationEssentials
 /// address. Calls may come from several threads; they are serialized.
 public final class Symbolizer: FrameSymbolizing, @unchecked Sendable {
   // Every mutable property below is touched only while `lock` is held.
-  private let lock = NSLock()
+  private let lock = Lock()
   public let pid: Int32
   private let procRoot: String
   private let opener: ModuleOpener
