@@ -25,5 +25,6 @@ func allCommands() -> [CommandEntry] {
     CommandEntry(SnapshotCommand.self),
     CommandEntry(WatchCommand.self),
     CommandEntry(DiffCommand.self),
+    CommandEntry(CaptureCommand.self),
   ]
 }

@@ -12,7 +12,7 @@ final class FileBuffer {
   private(set) var base: UnsafeMutableRawPointer
   private(set) var capacity: Int
   /// Bytes of the last successful `load`.
-  private(set) var count = 0
+  fileprivate(set) var count = 0
   /// Scratch space for a NUL-terminated relative path such as `123/stat`.
   let path: UnsafeMutablePointer<CChar>
   static let pathCapacity = 64
@@ -65,7 +65,7 @@ final class FileBuffer {
     name.withCString { load(at: dirfd, $0, noFollow: noFollow) }
   }
 
-  private func grow() {
+  fileprivate func grow() {
     let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 8)
     bigger.copyMemory(from: base, byteCount: count)
     base.deallocate()
@@ -139,5 +139,17 @@ enum ProcBytes {
     }
     let v = Int64(truncatingIfNeeded: unsigned(b, &i))
     return negative ? -v : v
+  }
+}
+
+extension FileBuffer {
+  /// Replaces the contents with `bytes` (for writing captured copies).
+  func load(bytes: [UInt8]) {
+    count = 0
+    while capacity < bytes.count { grow() }
+    bytes.withUnsafeBytes { src in
+      if let p = src.baseAddress { base.copyMemory(from: p, byteCount: src.count) }
+    }
+    count = bytes.count
   }
 }

@@ -53,7 +53,7 @@ public struct ProcReader: Sendable {
       if cmdline.last == "" { cmdline.removeLast() }
     }
     return TargetProcess(
-      pid: pid, nsPids: status.nsPids, name: name, exe: Self.readLink(dir + "/exe"),
+      pid: pid, nsPids: status.nsPids, name: name, exe: exeLink(pid),
       cmdline: cmdline)
   }
 
@@ -104,18 +104,42 @@ public struct ProcReader: Sendable {
       let text = String(decoding: ProcBytes.trimNewline(buf.bytes), as: UTF8.self)
       if let abi = TargetABI(rawValue: text) { return abi }
     }
-    let fd = open(dir + "/exe", O_RDONLY | O_CLOEXEC)
-    if fd >= 0 {
-      var header = [UInt8](repeating: 0, count: 64)
-      let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
-      close(fd)
-      if n >= 20 {
-        let abi = TargetABI.fromELFHeader(Array(header[0..<n]))
-        if abi != .unknown { return abi }
-      }
+    for candidate in [dir] + threadDirs(pid) {
+      let abi = Self.elfABI(candidate + "/exe")
+      if abi != .unknown { return abi }
     }
     if buf.load(path: dir + "/auxv") == 0 { return TargetABI.fromAuxv(buf.array) }
     return .unknown
+  }
+
+  /// The ABI in the ELF header of `path`, `.unknown` when unreadable.
+  static func elfABI(_ path: String) -> TargetABI {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return .unknown }
+    var header = [UInt8](repeating: 0, count: 64)
+    let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
+    close(fd)
+    return n >= 20 ? TargetABI.fromELFHeader(Array(header[0..<n])) : .unknown
+  }
+
+  /// `<root>/<pid>/task/<tid>` for the first few threads: a zombie group
+  /// leader has no `exe` or `auxv` of its own, its live threads do.
+  func threadDirs(_ pid: Int32, limit: Int = 4) -> [String] {
+    let fd = open("\(root)/\(pid)/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return [] }
+    defer { close(fd) }
+    return Self.listTids(fd).filter { $0 != pid }.prefix(limit).map {
+      "\(root)/\(pid)/task/\($0)"
+    }
+  }
+
+  /// The text of `<pid>/exe`, or of a live thread's `exe` when the group
+  /// leader is a zombie.
+  func exeLink(_ pid: Int32) -> String? {
+    for candidate in ["\(root)/\(pid)"] + threadDirs(pid) {
+      if let link = Self.readLink(candidate + "/exe") { return link }
+    }
+    return nil
   }
 
   /// True when `root` is a live procfs (it has `self`), not a captured tree.

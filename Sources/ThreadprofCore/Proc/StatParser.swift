@@ -8,11 +8,15 @@ public struct StatFields: Sendable, Hashable {
   /// The state letter (`R S D Z T t X x K W P I`).
   public var state: UInt8
   public var ppid: Int32
+  /// Kernel `PF_*` task flags (field 9).
+  public var flags: UInt64
   public var utimeTicks: UInt64
   public var stimeTicks: UInt64
   public var priority: Int32
   public var nice: Int32
   public var startTicks: UInt64
+  /// True for kernel threads (`PF_KTHREAD`), which have no user side.
+  public var isKernelThread: Bool { flags & 0x0020_0000 != 0 }
   /// CPU the thread last ran on (field 39); 0 when the line is shorter.
   public var processor: Int32
 }
@@ -51,8 +55,8 @@ public enum StatParser {
     let pid = Int32(truncatingIfNeeded: ProcBytes.signed(b, &p))
     let name = [UInt8](UnsafeRawBufferPointer(rebasing: b[(first + 1)..<last]))
     var fields = StatFields(
-      pid: pid, nameBytes: name, state: b[last + 2], ppid: 0, utimeTicks: 0, stimeTicks: 0,
-      priority: 0, nice: 0, startTicks: 0, processor: 0)
+      pid: pid, nameBytes: name, state: b[last + 2], ppid: 0, flags: 0, utimeTicks: 0,
+      stimeTicks: 0, priority: 0, nice: 0, startTicks: 0, processor: 0)
 
     // Field numbers as in proc(5): 3 is the state, so field 4 starts here.
     i = last + 3
@@ -62,6 +66,7 @@ public enum StatParser {
       i += 1
       switch field {
       case 4: fields.ppid = Int32(truncatingIfNeeded: ProcBytes.signed(b, &i))
+      case 9: fields.flags = ProcBytes.unsigned(b, &i)
       case 14: fields.utimeTicks = ProcBytes.unsigned(b, &i)
       case 15: fields.stimeTicks = ProcBytes.unsigned(b, &i)
       case 18: fields.priority = Int32(truncatingIfNeeded: ProcBytes.signed(b, &i))

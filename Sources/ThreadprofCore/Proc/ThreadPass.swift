@@ -87,7 +87,10 @@ struct ThreadPass {
     switch load(tid, "syscall") {
     case .ok:
       syscallReadable = true
-      record.syscall = ThreadFiles.syscall(buf.bytes, abi: abi)
+      // A kernel thread's file shows zeroed user registers ("0 0x0 ..."),
+      // which is no system call.
+      record.syscall =
+        st.isKernelThread ? SyscallState.none : ThreadFiles.syscall(buf.bytes, abi: abi)
     case .gone:
       skipped.exited += 1
       return
@@ -112,7 +115,13 @@ struct ThreadPass {
 
     if kernelStacks {
       switch load(tid, "stack") {
-      case .ok: record.kernelStack = ThreadFiles.kernelStack(buf.bytes)
+      case .ok:
+        // A thread on a CPU or preempted in user mode is not waiting in the
+        // kernel: whatever frames the file shows were caught in passing
+        // (interrupt return paths), so it gets an empty kernel stack.
+        let inUserMode = record.syscall == .running || record.syscall == SyscallState.none
+        record.kernelStack =
+          state == UInt8(ascii: "R") && inUserMode ? [] : ThreadFiles.kernelStack(buf.bytes)
       case .gone:
         skipped.exited += 1
         return
