@@ -94,12 +94,20 @@ enum WatchCommand: Command {
       console.flush()
     }
 
+    var stackFailure: ThreadprofError?
     let end = try loop.run(
       take: {
         let spinner = Spinner(
           "sampling pid \(taker.pid)…", enabled: options.stacks && !json)
         defer { spinner.stop() }
-        return try taker.take()
+        let snapshot = try taker.take()
+        // A sample cut short by Ctrl-C is partial: leave it out.
+        if taker.interrupted { throw ThreadprofError.interrupted }
+        if let failure = taker.stackFailure {
+          stackFailure = stackFailure ?? failure
+          console.noteOnce(failure.message + "; watching wait sites instead")
+        }
+        return snapshot
       },
       interrupted: { Interrupt.requested },
       onSample: { sample, snapshot in
@@ -131,7 +139,9 @@ enum WatchCommand: Command {
     }
     console.flush()
     if settings.failOnGrowth && !summary.growing.isEmpty { return .conditionMet }
-    return .ok
+    // Asked for stacks and could not get them: say so in the exit status,
+    // as snapshot does.
+    return stackFailure?.exitCode ?? .ok
   }
 
   /// The watch-specific flags, checked together.
