@@ -68,7 +68,8 @@ func jsonLines(_ text: String) throws -> [[String: Any]] {
     let diff = try threadprof(
       ["diff", "--format", "json", dir + "/000001.json", dir + "/000003.json"])
     #expect(diff.status == 0, "\(diff.stderr)")
-    let doc = try #require(try jsonLines(diff.stdout.replacingOccurrences(of: "\n", with: "")).first)
+    let doc = try #require(
+      JSONSerialization.jsonObject(with: Data(diff.stdout.utf8)) as? [String: Any])
     let changes = try #require(doc["changes"] as? [[String: Any]])
     #expect(changes.first?["status"] as? String == "grown")
     #expect((changes.first?["label"] as? String)?.hasPrefix("worker-N") == true)

@@ -52,7 +52,8 @@ import ThreadprofTestSupport
     #expect(grown.last == (mode == "leak" ? 20 : 5))
     #expect(grown.perMinute > 0)
     // The idle pool and the main thread are watched and stay flat.
-    #expect(summary.clusters.count == 3, "\(summary.clusters.map { ($0.label, $0.first, $0.last) })")
+    #expect(
+      summary.clusters.count == 3, "\(summary.clusters.map { ($0.label, $0.first, $0.last) })")
   }
 
   @Test(arguments: ["flat", "burst", "sawtooth"])
