@@ -25,6 +25,8 @@ func allCommands() -> [CommandEntry] {
     CommandEntry(SnapshotCommand.self),
     CommandEntry(WatchCommand.self),
     CommandEntry(DiffCommand.self),
+    CommandEntry(CheckCommand.self),
     CommandEntry(CaptureCommand.self),
+    CommandEntry(CompletionsCommand.self),
   ]
 }
