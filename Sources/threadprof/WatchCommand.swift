@@ -47,7 +47,21 @@ enum WatchCommand: Command {
       FlagSpec(
         "save", value: "DIR",
         help: "Write every sample as a snapshot file DIR/<seq>.json (for 'threadprof diff')"),
+      FlagSpec(
+        "metrics-file", value: "PATH",
+        help: "Rewrite PATH atomically after every sample with OpenMetrics gauges "
+          + "(thread counts and a 0/1 growing gauge per cluster)"),
       FlagSpec("fail-on-growth", help: "Exit 3 when a cluster is growing at the end"),
+      FlagSpec("exact", help: "With stack grouping, split clusters by exact address"),
+      FlagSpec("freeze", help: "Stop all threads together at each sample (longer pause)"),
+      FlagSpec("max-depth", value: "N", default: "128", help: "Most frames unwound per thread"),
+      FlagSpec(
+        "thread-timeout", value: "DURATION", default: "100ms",
+        help: "Longest time spent unwinding one thread"),
+      FlagSpec(
+        "debug-dir", value: "DIR", repeats: true, default: "/usr/lib/debug",
+        help: "Where separate debug files live (by build-id or debuglink)"),
+      FlagSpec("redact", help: "Replace arguments, host name and home paths in saved snapshots"),
       FlagSpec("no-kernel-stack", help: "Do not read /proc/<tid>/stack"),
       FlagSpec(
         "proc-root", value: "DIR", default: "/proc",
@@ -113,6 +127,11 @@ enum WatchCommand: Command {
       onSample: { sample, snapshot in
         if let dir = settings.saveDir {
           try AtomicFile.write(try SnapshotJSON.encode(snapshot), to: savePath(dir, sample.seq))
+        }
+        if let path = args.value("metrics-file") {
+          // The verdicts so far; cheap for flat clusters, O(points²) for the others.
+          let growing = Set(session.summary().growing.map(\.id))
+          try MetricsFile.write(snapshot, growing: growing, to: path)
         }
         if json {
           console.outBytes(try report.sampleJSON(sample))

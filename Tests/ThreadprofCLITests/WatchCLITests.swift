@@ -22,9 +22,16 @@ func jsonLines(_ text: String) throws -> [[String: Any]] {
     // The target adds a worker every 50 ms, faster than the samples come,
     // so every sample sees more workers whatever the machine's pace.
     let target = try LiveTarget(try TargetBuilder.build("growth.c"), ["leak", "--auto", "50"])
+    let metrics = TargetBuilder.scratch + "/metrics-\(target.pid).prom"
     let result = try threadprof(
-      ["watch", "\(target.pid)", "--interval", "100ms", "--count", "15", "--fail-on-growth"])
+      ["watch", "\(target.pid)", "--interval", "100ms", "--count", "15", "--fail-on-growth",
+       "--metrics-file", metrics])
     #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+    // The last rewrite of the metrics file carries the verdict.
+    let gauges = try String(contentsOfFile: metrics, encoding: .utf8)
+      .split(separator: "\n").filter { $0.hasPrefix("threadprof_cluster_growing{") }
+    #expect(gauges.filter { $0.hasSuffix(" 1") }.count == 1)
+    #expect(gauges.first { $0.hasSuffix(" 1") }?.contains("name=\"worker-N\"") == true)
     let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
     #expect(lines.first?.hasPrefix("watching pid \(target.pid) every 100ms, 15 samples") == true)
     #expect(lines.filter { $0.contains(" threads ") }.count == 15)
