@@ -151,10 +151,12 @@ enum WatchCommand: Command {
       console.note("process \(taker.pid) exited; summarizing the \(session.samples) samples taken")
     }
     let summary = session.summary()
+    let skipped = loop.schedule?.skipped ?? 0
     if json {
-      console.outBytes(try report.summaryJSON(summary, pid: taker.pid, end: endText))
+      console.outBytes(
+        try report.summaryJSON(summary, pid: taker.pid, end: endText, skipped: skipped))
     } else {
-      console.out(report.summaryText(summary, pid: taker.pid, end: endText))
+      console.out(report.summaryText(summary, pid: taker.pid, end: endText, skipped: skipped))
     }
     console.flush()
     if settings.failOnGrowth && !summary.growing.isEmpty { return .conditionMet }
