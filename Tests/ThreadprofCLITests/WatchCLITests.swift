@@ -19,13 +19,22 @@ func jsonLines(_ text: String) throws -> [[String: Any]] {
 
 @Suite struct WatchCLITests {
   @Test func leakingTargetIsFlaggedAndFailsOnGrowth() throws {
+    try watchLeak(extra: [])
+  }
+
+  @Test(.enabled(if: canTrace, "needs ptrace rights for --stacks"))
+  func leakingTargetIsFlaggedByStack() throws {
+    try watchLeak(extra: ["--stacks"])
+  }
+
+  func watchLeak(extra: [String]) throws {
     // The target adds a worker every 50 ms, faster than the samples come,
     // so every sample sees more workers whatever the machine's pace.
     let target = try LiveTarget(try TargetBuilder.build("growth.c"), ["leak", "--auto", "50"])
     let metrics = TargetBuilder.scratch + "/metrics-\(target.pid).prom"
     let result = try threadprof(
       ["watch", "\(target.pid)", "--interval", "100ms", "--count", "15", "--fail-on-growth",
-       "--metrics-file", metrics])
+       "--metrics-file", metrics] + extra)
     #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
     // The last rewrite of the metrics file carries the verdict.
     let gauges = try String(contentsOfFile: metrics, encoding: .utf8)
@@ -36,7 +45,7 @@ func jsonLines(_ text: String) throws -> [[String: Any]] {
     #expect(lines.first?.hasPrefix("watching pid \(target.pid) every 100ms, 15 samples") == true)
     #expect(lines.filter { $0.contains(" threads ") }.count == 15)
     #expect(result.stdout.contains("1 growing cluster (of "))
-    #expect(result.stdout.contains("worker-N read"))
+    #expect(result.stdout.contains(extra.isEmpty ? "    worker-N read" : "    worker_park\n"))
     #expect(result.stdout.contains("/min  steadiness "))
     #expect(lines.allSatisfy { $0.count <= 100 })
     #expect(target.stoppedOrTraced().isEmpty)
