@@ -48,9 +48,11 @@ public struct SnapshotDiff: Sendable, Hashable {
     _ old: Snapshot, _ new: Snapshot, oldName: String = "old", newName: String = "new"
   ) throws -> SnapshotDiff {
     guard old.groupBy == new.groupBy else {
+      let fix = old.stacks != new.stacks
+        ? "take both with --stacks or both without" : "take both with the same --group-by"
       throw ThreadprofError.usage(
         "cannot compare \(oldName) (grouped by \(old.groupBy.rawValue)) with \(newName) "
-          + "(grouped by \(new.groupBy.rawValue)); take both with the same --group-by")
+          + "(grouped by \(new.groupBy.rawValue)); \(fix)")
     }
     var warnings: [String] = []
     if old.stacks != new.stacks {
