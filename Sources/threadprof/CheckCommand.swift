@@ -105,34 +105,16 @@ enum CheckCommand: Command {
     return Gzip.isGzip([UInt8](h.readData(ofLength: 2)))
   }
 
-  /// A snapshot JSON file, or a gzipped pprof file written by `snapshot
-  /// --format pprof` (clusters only, no thread records).
-  // FIXME: watch/diff's SnapshotFile.load checks size, depth and schema more
-  // strictly; call it for JSON here once both branches are on main.
+  /// A snapshot JSON file (checked by `SnapshotFile` for size, depth and
+  /// schema), or a gzipped pprof file written by `snapshot --format pprof`
+  /// (clusters only, no thread records).
   static func loadBaseline(_ path: String) throws -> Snapshot {
-    guard FileManager.default.fileExists(atPath: path) else {
-      throw ThreadprofError.noSuchFile(path: path)
-    }
-    let remedy = "make one with 'threadprof snapshot --format json -o FILE <pid>'"
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ThreadprofError.permissionDenied(
-        what: "reading \(path)", remedy: "check the file's permissions")
-    }
-    if Gzip.isGzip([UInt8](data.prefix(2))) {
-      let profile = try PprofDecoder.decode([UInt8](data), source: path)
+    let bytes = try SnapshotFile.read(path: path)
+    if Gzip.isGzip(Array(bytes.prefix(2))) {
+      let profile = try PprofDecoder.decode(bytes, source: path)
       return try PprofSnapshot.snapshot(from: profile, source: path)
     }
-    let snapshot: Snapshot
-    do {
-      snapshot = try JSONDecoder().decode(Snapshot.self, from: data)
-    } catch {
-      throw ThreadprofError.badData(path: path, reason: "not a threadprof snapshot", remedy: remedy)
-    }
-    guard snapshot.schema == Snapshot.schema else {
-      throw ThreadprofError.badData(
-        path: path, reason: "unsupported schema '\(snapshot.schema)'", remedy: remedy)
-    }
-    return snapshot
+    return try SnapshotFile.decode(bytes, path: path)
   }
 
   private static func sleep(_ d: Duration) throws {

@@ -98,7 +98,7 @@ public enum SnapshotFile {
 
   /// The file's bytes, refusing a missing, unreadable or oversized file (a
   /// regular file before reading it) and a directory.
-  static func read(path: String) throws -> [UInt8] {
+  public static func read(path: String) throws -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else {
       let err = errno
