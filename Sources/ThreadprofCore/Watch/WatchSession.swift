@@ -14,6 +14,9 @@ public final class WatchSession {
   private var lastThreads = 0
   /// Per-cluster state in first-seen order, mutated in place (a copy out
   /// of a dictionary would copy the series on every sample).
+  // FIXME: one track per cluster id ever seen is kept to the end, so a
+  // process whose stacks never repeat (JIT churn) grows this list; dropping
+  // tracks long gone would bound it, at the cost of their summary rows.
   private var tracks: [Track] = []
   private var index: [String: Int] = [:]
 
