@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "ThreadprofCore", targets: ["ThreadprofCore"]),
     .executable(name: "threadprof", targets: ["threadprof"]),
     .executable(name: "threadprof-demo", targets: ["threadprof-demo"]),
+    .executable(name: "threadprof-unwind-probe", targets: ["threadprof-unwind-probe"]),
   ],
   targets: [
     .target(
@@ -33,6 +34,8 @@ let package = Package(
       cSettings: [.define("_GNU_SOURCE")],
       linkerSettings: [.linkedLibrary("pthread")]
     ),
+    // Test helper: unwinds a pid in a loop so tests can signal it mid-scan.
+    .executableTarget(name: "threadprof-unwind-probe", dependencies: ["ThreadprofCore"]),
     .target(name: "ThreadprofTestSupport", path: "Tests/Support"),
     .testTarget(
       name: "ThreadprofCoreTests", dependencies: ["ThreadprofCore", "ThreadprofTestSupport"]),

@@ -2,7 +2,7 @@
 import ThreadprofCore
 
 enum SnapshotCommand: Command {
-  static let formats = ["text", "json"]
+  static let formats = ["text", "json", "pprof", "folded", "openmetrics"]
 
   static let spec = CommandSpec(
     name: "snapshot",
@@ -54,6 +54,8 @@ enum SnapshotCommand: Command {
       "threadprof snapshot --stacks 4242",
       "threadprof snapshot -s --format json -o before.json 4242",
       "threadprof snapshot --group-by wait --proc-root ./capture 4242",
+      "threadprof snapshot -s --format pprof -o threads.pb.gz 4242",
+      "threadprof snapshot -s --format folded 4242 | flamegraph.pl > threads.svg",
     ])
 
   static func run(_ args: ParsedArguments, _ console: Console) throws -> ExitCode {
@@ -66,9 +68,21 @@ enum SnapshotCommand: Command {
     let format = args.value("format") ?? "text"
     let taker = try SnapshotTaker(id: pid, options: options)
     if let note = taker.resolutionNote { console.note(note) }
+    if format == "pprof" && !args.has("output") && console.stdoutIsTerminal {
+      throw ThreadprofError.usage(
+        "--format pprof writes binary data; give -o FILE (e.g. -o threads.pb.gz) or pipe it")
+    }
+    // SIGINT, SIGTERM or SIGHUP mid-scan: detach every thread, then exit.
+    if options.stacks { StackCollector.installSignalHandlers(graceful: false) }
     let snapshot = try taker.take()
     let bytes = try render(snapshot, format: format, args: args, console: console)
     try emit(bytes, args: args, console: console)
+    // Asked for stacks and could not get them: the wait-site snapshot is
+    // out, marked as such; the exit status still says what went wrong.
+    if let failure = taker.stackFailure {
+      console.note(failure.message)
+      return failure.exitCode
+    }
     return .ok
   }
 
@@ -85,16 +99,20 @@ enum SnapshotCommand: Command {
     if args.has("freeze") && !stacks {
       throw ThreadprofError.usage("--freeze stops threads to unwind them; add --stacks (-s)")
     }
-    _ = try args.int("max-depth", minimum: 1)
-    _ = try args.duration("thread-timeout")
     _ = try args.int("top", minimum: 1)
+    var unwind = UnwindOptions(freeze: args.has("freeze"))
+    if let depth = try args.int("max-depth", minimum: 1) { unwind.maxDepth = depth }
+    if let timeout = try args.duration("thread-timeout") { unwind.threadTimeout = timeout }
+    let debugDirs = args.all("debug-dir")
     return SnapshotOptions(
       procRoot: args.value("proc-root") ?? "/proc",
       groupBy: groupBy,
       stacks: stacks,
       exact: args.has("exact"),
       kernelStacks: !args.has("no-kernel-stack"),
-      redact: args.has("redact"))
+      redact: args.has("redact"),
+      unwind: unwind,
+      debugDirectories: debugDirs.isEmpty ? ["/usr/lib/debug"] : debugDirs)
   }
 
   static func render(
@@ -103,6 +121,12 @@ enum SnapshotCommand: Command {
     switch format {
     case "json":
       return try SnapshotJSON.encode(snapshot)
+    case "pprof":
+      return try PprofEncoder.encode(snapshot)
+    case "folded":
+      return Array(FoldedExport.render(snapshot).utf8)
+    case "openmetrics":
+      return Array(OpenMetricsExport.render(snapshot).utf8)
     default:
       let toTerminal = console.color && !args.has("output")
       let report = TextReport(

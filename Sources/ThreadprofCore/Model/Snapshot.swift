@@ -187,13 +187,15 @@ public struct Snapshot: Sendable, Hashable {
   public var skipped: Skipped
   /// One-line notes about the scan (missing privileges, fallbacks).
   public var warnings: [String]
+  /// The modules stack symbolization opened, with where names came from.
+  public var modules: [ModuleInfo]
 
   public init(
     schema: String = Snapshot.schema, tool: ToolInfo = ToolInfo(), takenAt: String,
     host: String, kernel: String, process: TargetProcess, groupBy: GroupBy,
     stacks: Bool = false, maxPauseMicros: Int? = nil, frozen: Bool = false,
     threads: [ThreadRecord], clusters: [Cluster], skipped: Skipped = Skipped(),
-    warnings: [String] = []
+    warnings: [String] = [], modules: [ModuleInfo] = []
   ) {
     self.schema = schema
     self.tool = tool
@@ -209,6 +211,7 @@ public struct Snapshot: Sendable, Hashable {
     self.clusters = clusters
     self.skipped = skipped
     self.warnings = warnings
+    self.modules = modules
   }
 }
 
@@ -216,6 +219,7 @@ extension Snapshot: Codable {
   private enum CodingKeys: String, CodingKey {
     case schema, tool, takenAt = "taken_at", host, kernel, process, groupBy = "group_by"
     case stacks, maxPauseMicros = "max_pause_us", frozen, threads, clusters, skipped, warnings
+    case modules
   }
 
   public init(from decoder: any Decoder) throws {
@@ -234,6 +238,7 @@ extension Snapshot: Codable {
     clusters = try c.decode([Cluster].self, forKey: .clusters)
     skipped = try c.decodeIfPresent(Skipped.self, forKey: .skipped) ?? Skipped()
     warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
+    modules = try c.decodeIfPresent([ModuleInfo].self, forKey: .modules) ?? []
   }
 }
 

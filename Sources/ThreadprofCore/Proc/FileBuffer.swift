@@ -34,19 +34,32 @@ final class FileBuffer {
   /// A copy of the loaded bytes.
   var array: [UInt8] { Array(bytes) }
 
+  /// Files larger than this are refused with `EFBIG`: no /proc file comes
+  /// near it, but a captured tree may hold anything (a huge file, a link
+  /// to `/dev/zero`).
+  static let maxFileBytes = 16 << 20
+
   /// Reads the whole file `name` relative to `dirfd` (or absolute) into the
   /// buffer, growing it when the file is larger. Returns 0 or the errno of
-  /// the failing `openat`/`read`. `O_NOFOLLOW` refuses a symlink as the
-  /// last path component when `noFollow` is set.
+  /// the failing `openat`/`read` (`EFBIG` past `maxFileBytes`). `O_NOFOLLOW`
+  /// refuses a symlink as the last path component when `noFollow` is set.
+  /// `O_NONBLOCK` keeps a FIFO or terminal in a captured tree from hanging
+  /// the scan (it reads as empty or fails with `EAGAIN`); /proc ignores it.
   func load(at dirfd: Int32, _ name: UnsafePointer<CChar>, noFollow: Bool = false) -> Int32 {
     count = 0
-    var flags = O_RDONLY | O_CLOEXEC
+    var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
     if noFollow { flags |= O_NOFOLLOW }
     let fd = openat(dirfd, name, flags)
     if fd < 0 { return errno }
     defer { close(fd) }
     while true {
-      if count == capacity { grow() }
+      if count == capacity {
+        if capacity >= FileBuffer.maxFileBytes {
+          count = 0
+          return EFBIG
+        }
+        grow()
+      }
       let n = read(fd, base + count, capacity - count)
       if n > 0 {
         count += n
@@ -147,7 +160,8 @@ enum ProcBytes {
       i += 1
     }
     let v = Int64(truncatingIfNeeded: unsigned(b, &i))
-    return negative ? -v : v
+    // Wrapping: `-9223372036854775808` (and longer digit runs) must not trap.
+    return negative ? 0 &- v : v
   }
 }
 

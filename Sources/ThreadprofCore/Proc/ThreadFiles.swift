@@ -15,7 +15,8 @@ public enum ThreadFiles {
     if c == UInt8(ascii: "-") { return SyscallState.none }
     guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
     var i = 0
-    let n = Int(ProcBytes.unsigned(b, &i))
+    // A number past Int.max is not a system call: unrecognised, not a trap.
+    guard let n = Int(exactly: ProcBytes.unsigned(b, &i)) else { return nil }
     return .inSyscall(number: n, name: abi.syscallName(n))
   }
 

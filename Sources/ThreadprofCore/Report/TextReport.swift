@@ -77,11 +77,23 @@ public struct TextReport {
     out += indent + site + "\n"
     out += indent + style(tidList(c.tids, width: 98 - indent.count), .dim) + "\n"
     if let stack = c.stack, stacks {
-      for frame in stack { out += indent + "  " + frameLine(frame) + "\n" }
+      for frame in stack where !TextReport.isSyscallEntry(frame) {
+        out += indent + "  " + frameLine(frame) + "\n"
+      }
     } else if let kstack = c.kernelStack, !kstack.isEmpty {
       out += indent + style(kernelLine(kstack, width: 98 - indent.count), .kernel) + "\n"
     }
     return out
+  }
+
+  /// Kernel frames every system call passes through (`do_syscall_64`,
+  /// `entry_SYSCALL_64_after_hwframe`, `__x64_sys_read`): the text output
+  /// leaves them out, JSON and the other formats keep them.
+  static func isSyscallEntry(_ frame: StackFrame) -> Bool {
+    guard frame.kind == .kernel, let name = frame.function else { return false }
+    return name.hasPrefix("entry_SYSCALL") || name == "do_syscall_64"
+      || name.hasPrefix("__x64_sys_") || name.hasPrefix("__do_sys_") || name == "x64_sys_call"
+      || name.hasPrefix("__arm64_sys_") || name.hasPrefix("el0_svc") || name == "invoke_syscall"
   }
 
   /// `tids 1 2 3 … (+40)`, as many as fit in `width` (at most `maxTids`).

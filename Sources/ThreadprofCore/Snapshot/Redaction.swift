@@ -23,6 +23,11 @@ public enum Redaction {
       return c
     }
     s.warnings = s.warnings.map(redactPath)
+    s.modules = s.modules.map { m in
+      var m = m
+      m.path = redactPath(m.path)
+      return m
+    }
     return s
   }
 
