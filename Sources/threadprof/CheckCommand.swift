@@ -12,7 +12,9 @@ enum CheckCommand: Command {
     summary: "Exit 3 when a process has more threads in some cluster than a baseline snapshot.",
     discussion: """
       Takes snapshots of <pid> grouped the way the baseline was (or by --group-by, \
-      regrouping the baseline's recorded threads) and compares cluster by cluster. \
+      regrouping the baseline's recorded threads; a --stacks baseline is compared by \
+      thread name) and compares cluster by cluster. A baseline may also be a pprof file \
+      from snapshot --format pprof. \
       Threads may still be ending: the check repeats until no cluster is above the \
       baseline or --settle has passed. Prints each cluster above the baseline with its id, \
       the extra count, name pattern and wait site.
@@ -64,10 +66,13 @@ enum CheckCommand: Command {
       }
     }
     if groupBy == nil && baseline.groupBy == .stack {
-      // check never stops the target: a stack baseline is compared by the
-      // wait sites of the threads it recorded.
-      groupBy = .site
-      console.note("\(path) is grouped by stack; comparing by wait site (--group-by site)")
+      // check never stops the target, so a stack baseline is regrouped from
+      // its thread records. Not by wait site: unwinding interrupts sleeping
+      // system calls, which the kernel resumes as restart_syscall, so the
+      // threads' wait sites after a --stacks snapshot differ from the ones
+      // it recorded. Thread names do not change.
+      groupBy = .name
+      console.note("\(path) is grouped by stack; comparing by thread name (--group-by name)")
     }
     let mode = groupBy ?? baseline.groupBy
     let options = SnapshotOptions(
