@@ -30,11 +30,6 @@ enum WatchCommand: Command {
         "duration", short: "d", value: "DURATION",
         help: "Stop after this long (default: until Ctrl-C or the process exits)"),
       FlagSpec(
-        "stacks", short: "s", help: "Unwind stacks at each sample and group by stack"),
-      FlagSpec(
-        "group-by", short: "g", value: "MODE", choices: GroupBy.allCases.map(\.rawValue),
-        default: "stack with --stacks, else site", help: "How threads are grouped"),
-      FlagSpec(
         "min-growth", value: "N", default: "2",
         help: "Fewest threads a cluster must gain to count as growing"),
       FlagSpec(
@@ -52,21 +47,7 @@ enum WatchCommand: Command {
         help: "Rewrite PATH atomically after every sample with OpenMetrics gauges "
           + "(thread counts and a 0/1 growing gauge per cluster)"),
       FlagSpec("fail-on-growth", help: "Exit 3 when a cluster is growing at the end"),
-      FlagSpec("exact", help: "With stack grouping, split clusters by exact address"),
-      FlagSpec("freeze", help: "Stop all threads together at each sample (longer pause)"),
-      FlagSpec("max-depth", value: "N", default: "128", help: "Most frames unwound per thread"),
-      FlagSpec(
-        "thread-timeout", value: "DURATION", default: "100ms",
-        help: "Longest time spent unwinding one thread"),
-      FlagSpec(
-        "debug-dir", value: "DIR", repeats: true, default: "/usr/lib/debug",
-        help: "Where separate debug files live (by build-id or debuglink)"),
-      FlagSpec("redact", help: "Replace arguments, host name and home paths in saved snapshots"),
-      FlagSpec("no-kernel-stack", help: "Do not read /proc/<tid>/stack"),
-      FlagSpec(
-        "proc-root", value: "DIR", default: "/proc",
-        help: "Read another proc tree instead of /proc"),
-    ],
+    ] + SnapshotCommand.scanFlags,
     examples: [
       "threadprof watch 4242",
       "threadprof watch --interval 1s --duration 10m --fail-on-growth 4242",
