@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -315,6 +316,9 @@ void tp_install_signal_handlers(int graceful)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
+  /* A parent may have spawned us with these blocked (they would then stay
+   * pending forever); threads created later inherit this mask. */
+  pthread_sigmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
 }
 
 int tp_interrupted(void) { return atomic_load(&interrupted_sig); }

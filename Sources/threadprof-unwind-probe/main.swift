@@ -2,7 +2,7 @@
 // it SIGINT, SIGTERM, SIGHUP or SIGKILL in the middle of a scan.
 //
 // usage: threadprof-unwind-probe PID [--graceful] [--freeze] [--once]
-// Prints "scan <n> stacks=<k> exited=<e> failed=<f> pause_us=<p>" after each
+// Prints "ready" once set up, then "scan <n> stacks=<k> exited=<e> failed=<f> pause_us=<p>" after each
 // collection; in graceful mode prints "interrupted stacks=<k>" and exits 130.
 import ThreadprofCore
 
@@ -45,6 +45,7 @@ func taskIDs() -> [Int32] {
   return out
 }
 
+say("ready \(getpid())")
 var n = 0
 while true {
   n += 1
