@@ -4,7 +4,9 @@
 #ifndef CTHREADPROF_H
 #define CTHREADPROF_H
 
+#include "tp_demangle.h"
 #include "tp_gzip.h"
+#include "tp_symbols.h"
 #include "tp_trace.h"
 #include "tp_unwind.h"
 

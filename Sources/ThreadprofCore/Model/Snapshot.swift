@@ -118,6 +118,22 @@ public struct Cluster: Sendable, Hashable, Codable {
     case youngestSeconds = "youngest_seconds", oldestSeconds = "oldest_seconds"
   }
 
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(id, forKey: .id)
+    try c.encode(count, forKey: .count)
+    try c.encode(tids, forKey: .tids)
+    try c.encode(names, forKey: .names)
+    try c.encode(state, forKey: .state)
+    try c.encode(wchan, forKey: .wchan)
+    try c.encode(syscall, forKey: .syscall)
+    try c.encode(kernelStack, forKey: .kernelStack)
+    try c.encodeIfPresent(stack, forKey: .stack)
+    try c.encode(JSONNumber.millis(cpuSeconds), forKey: .cpuSeconds)
+    try c.encode(JSONNumber.millis(youngestSeconds), forKey: .youngestSeconds)
+    try c.encode(JSONNumber.millis(oldestSeconds), forKey: .oldestSeconds)
+  }
+
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = try c.decode(String.self, forKey: .id)
@@ -171,13 +187,15 @@ public struct Snapshot: Sendable, Hashable {
   public var skipped: Skipped
   /// One-line notes about the scan (missing privileges, fallbacks).
   public var warnings: [String]
+  /// The modules stack symbolization opened, with where names came from.
+  public var modules: [ModuleInfo]
 
   public init(
     schema: String = Snapshot.schema, tool: ToolInfo = ToolInfo(), takenAt: String,
     host: String, kernel: String, process: TargetProcess, groupBy: GroupBy,
     stacks: Bool = false, maxPauseMicros: Int? = nil, frozen: Bool = false,
     threads: [ThreadRecord], clusters: [Cluster], skipped: Skipped = Skipped(),
-    warnings: [String] = []
+    warnings: [String] = [], modules: [ModuleInfo] = []
   ) {
     self.schema = schema
     self.tool = tool
@@ -193,6 +211,7 @@ public struct Snapshot: Sendable, Hashable {
     self.clusters = clusters
     self.skipped = skipped
     self.warnings = warnings
+    self.modules = modules
   }
 }
 
@@ -200,6 +219,7 @@ extension Snapshot: Codable {
   private enum CodingKeys: String, CodingKey {
     case schema, tool, takenAt = "taken_at", host, kernel, process, groupBy = "group_by"
     case stacks, maxPauseMicros = "max_pause_us", frozen, threads, clusters, skipped, warnings
+    case modules
   }
 
   public init(from decoder: any Decoder) throws {
@@ -218,6 +238,7 @@ extension Snapshot: Codable {
     clusters = try c.decode([Cluster].self, forKey: .clusters)
     skipped = try c.decodeIfPresent(Skipped.self, forKey: .skipped) ?? Skipped()
     warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
+    modules = try c.decodeIfPresent([ModuleInfo].self, forKey: .modules) ?? []
   }
 }
 
@@ -257,8 +278,8 @@ extension ThreadRecord: Codable {
     try c.encodeIfPresent(involuntarySwitches, forKey: .involuntarySwitches)
     try c.encodeIfPresent(tgid, forKey: .tgid)
     try c.encode(kernelStack, forKey: .kernelStack)
-    try c.encode(cpuSeconds, forKey: .cpuSeconds)
-    try c.encode(ageSeconds, forKey: .ageSeconds)
+    try c.encode(JSONNumber.millis(cpuSeconds), forKey: .cpuSeconds)
+    try c.encode(JSONNumber.millis(ageSeconds), forKey: .ageSeconds)
     try c.encodeIfPresent(stack, forKey: .stack)
     try c.encodeIfPresent(stackNote, forKey: .stackNote)
   }
@@ -305,5 +326,15 @@ extension ThreadRecord: Codable {
     ageSeconds = try c.decodeIfPresent(Double.self, forKey: .ageSeconds) ?? 0
     stack = try c.decodeIfPresent([StackFrame].self, forKey: .stack)
     stackNote = try c.decodeIfPresent(String.self, forKey: .stackNote)
+  }
+}
+
+/// Number formatting for JSON documents.
+enum JSONNumber {
+  /// Seconds rounded to milliseconds, so documents do not carry float noise
+  /// such as `2.019999999999982`.
+  static func millis(_ seconds: Double) -> Double {
+    guard seconds.isFinite else { return 0 }
+    return (seconds * 1000).rounded() / 1000
   }
 }

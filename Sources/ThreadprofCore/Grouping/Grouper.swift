@@ -1,0 +1,100 @@
+// Threads into clusters: one cluster per distinct grouping key.
+
+/// Groups thread records into clusters, biggest first.
+///
+/// A key holds only symbolic, stable facts (name pattern, state, wait
+/// channel, system call, kernel stack, or the (module, function) sequence of
+/// the stack), never tids, CPU time, ages or addresses, so the same
+/// situation gives the same cluster `id` in every snapshot.
+public struct Grouper: Sendable {
+  public var groupBy: GroupBy
+  /// Group `stack` clusters by exact addresses instead of (module, function).
+  public var exact: Bool
+
+  public init(groupBy: GroupBy, exact: Bool = false) {
+    self.groupBy = groupBy
+    self.exact = exact
+  }
+
+  /// The key parts of one thread under this grouping, in a fixed order.
+  public func keyParts(of thread: ThreadRecord) -> [String] {
+    let pattern = NamePattern.normalize(thread.nameBytes)
+    let wait = [
+      "state=\(thread.state)",
+      "wchan=\(thread.wchan ?? "?")",
+      "syscall=\(thread.syscall?.label ?? "?")",
+      "kstack=\(thread.kernelStack?.joined(separator: ",") ?? "?")",
+    ]
+    switch groupBy {
+    case .name:
+      return ["name=\(pattern)"]
+    case .wait:
+      return wait
+    case .site:
+      return ["name=\(pattern)"] + wait
+    case .stack:
+      guard let stack = thread.stack, !stack.isEmpty else {
+        // No stack (unwind failed or skipped): fall back to the wait site,
+        // marked so it never merges with a real stack.
+        return ["nostack", "name=\(pattern)"] + wait
+      }
+      return stack.map { frame in
+        exact ? "0x" + String(frame.address, radix: 16) : frame.symbolicKey
+      }
+    }
+  }
+
+  /// The stable id of a key: a digest of the grouping mode and its parts.
+  public func id(of parts: [String]) -> String {
+    var hash = StableHash()
+    hash.combine(groupBy.rawValue + (exact ? "/exact" : ""))
+    for part in parts { hash.combine(part) }
+    return hash.hex
+  }
+
+  /// Groups `threads`; clusters are sorted by size, then by id so the order
+  /// is the same for equal sizes in every run.
+  public func group(_ threads: [ThreadRecord]) -> [Cluster] {
+    var order: [String] = []
+    var members: [String: [ThreadRecord]] = [:]
+    for thread in threads {
+      let id = id(of: keyParts(of: thread))
+      if members[id] == nil { order.append(id) }
+      members[id, default: []].append(thread)
+    }
+    var clusters = order.map { makeCluster(id: $0, members: members[$0]!) }
+    clusters.sort { a, b in a.count != b.count ? a.count > b.count : a.id < b.id }
+    return clusters
+  }
+
+  private func makeCluster(id: String, members: [ThreadRecord]) -> Cluster {
+    var patterns: [String: Int] = [:]
+    for thread in members { patterns[NamePattern.normalize(thread.nameBytes), default: 0] += 1 }
+    let names = patterns.map { NameCount(pattern: $0.key, count: $0.value) }
+      .sorted { a, b in a.count != b.count ? a.count > b.count : a.pattern < b.pattern }
+    let first = members[0]
+    return Cluster(
+      id: id,
+      count: members.count,
+      tids: members.map(\.tid).sorted(),
+      names: names,
+      state: shared(members) { String($0.state) },
+      wchan: shared(members) { $0.wchan ?? "?" },
+      syscall: shared(members) { $0.syscall?.label ?? "?" },
+      kernelStack: first.kernelStack,
+      stack: first.stack,
+      cpuSeconds: members.reduce(0) { $0 + $1.cpuSeconds },
+      youngestSeconds: members.map(\.ageSeconds).min() ?? 0,
+      oldestSeconds: members.map(\.ageSeconds).max() ?? 0)
+  }
+
+  /// The value all members share, or their distinct values joined by `|`
+  /// (most common first) when the key does not pin it down.
+  private func shared(_ members: [ThreadRecord], _ value: (ThreadRecord) -> String) -> String {
+    var counts: [String: Int] = [:]
+    for m in members { counts[value(m), default: 0] += 1 }
+    if counts.count == 1 { return counts.keys.first! }
+    return counts.sorted { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }
+      .map(\.key).joined(separator: "|")
+  }
+}

@@ -1,0 +1,19 @@
+// The snapshot document as JSON bytes, in a stable field order.
+import Foundation
+
+/// Encodes snapshots (and anything else threadprof writes as JSON) the same
+/// way everywhere: keys sorted, slashes unescaped, UTF-8.
+public enum SnapshotJSON {
+  /// Pretty-printed for files people open; compact for one-line streams.
+  public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty
+      ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+      : [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    var bytes = [UInt8](try encoder.encode(value))
+    if pretty { bytes.append(UInt8(ascii: "\n")) }
+    return bytes
+  }
+}

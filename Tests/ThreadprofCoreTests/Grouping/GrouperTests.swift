@@ -1,0 +1,86 @@
+import Testing
+
+@testable import ThreadprofCore
+
+@Suite struct GrouperTests {
+  @Test(arguments: [
+    ("pool-3-thread-17", "pool-N-thread-N"),
+    ("worker", "worker"),
+    ("rpcpool-12-w0", "rpcpool-N-wN"),
+    ("conn-7f3a9c", "conn-X"),
+    ("tx-0x1f2e", "tx-X"),
+    ("cafe-worker", "cafe-worker"),
+    ("deadline-1", "deadline-N"),
+    ("C2 CompilerThre", "CN CompilerThre"),
+    ("", ""),
+  ])
+  func namePatterns(name: String, pattern: String) {
+    #expect(NamePattern.normalize(name) == pattern)
+  }
+
+  private func thread(
+    _ tid: Int32, _ name: String, state: Character = "S", wchan: String? = "futex_wait_queue",
+    age: Double = 1, cpu: Double = 0, stack: [StackFrame]? = nil
+  ) -> ThreadRecord {
+    ThreadRecord(
+      tid: tid, nameBytes: Array(name.utf8), state: state, wchan: wchan,
+      syscall: .inSyscall(number: 202, name: "futex"), kernelStack: ["futex_wait_queue"],
+      cpuSeconds: cpu, ageSeconds: age, stack: stack)
+  }
+
+  @Test func siteGroupingSeparatesPoolsParkedOnTheSameFutex() {
+    let threads = (0..<5).map { thread(100 + $0, "pool-1-thread-\($0)") }
+      + (0..<2).map { thread(200 + $0, "VM Periodic Task") }
+    let clusters = Grouper(groupBy: .site).group(threads)
+    #expect(clusters.map(\.count) == [5, 2])
+    #expect(clusters[0].names == [NameCount(pattern: "pool-N-thread-N", count: 5)])
+    let waitOnly = Grouper(groupBy: .wait).group(threads)
+    #expect(waitOnly.map(\.count) == [7])
+    #expect(waitOnly[0].names.count == 2)
+  }
+
+  @Test func volatileFieldsNeverChangeTheId() {
+    let a = Grouper(groupBy: .site).group([thread(1, "w-1", age: 1, cpu: 0)])
+    let b = Grouper(groupBy: .site).group([thread(999, "w-2", age: 500, cpu: 30)])
+    #expect(a[0].id == b[0].id)
+    #expect(a[0].id.count == 16)
+    let c = Grouper(groupBy: .site).group([thread(1, "w-1", state: "D")])
+    #expect(c[0].id != a[0].id)
+  }
+
+  @Test func clusterReportsAgeSpreadAndCPU() {
+    let threads = [
+      thread(1, "leak-1", age: 5, cpu: 0.5), thread(2, "leak-2", age: 50, cpu: 1),
+      thread(3, "leak-3", age: 500, cpu: 0.25),
+    ]
+    let c = Grouper(groupBy: .site).group(threads)[0]
+    #expect(c.youngestSeconds == 5)
+    #expect(c.oldestSeconds == 500)
+    #expect(c.cpuSeconds == 1.75)
+    #expect(c.tids == [1, 2, 3])
+  }
+
+  @Test func stackGroupingIgnoresAddressesUnlessExact() {
+    func frames(base: UInt64) -> [StackFrame] {
+      [
+        StackFrame(address: base + 0x10, module: "/usr/lib/libc.so.6", fileOffset: 0x10,
+          function: "read"),
+        StackFrame(address: base + 0x900, module: "/opt/app", fileOffset: 0x900,
+          function: "serve"),
+      ]
+    }
+    let threads = [
+      thread(1, "a", stack: frames(base: 0x1000)), thread(2, "b", stack: frames(base: 0x5000)),
+    ]
+    #expect(Grouper(groupBy: .stack).group(threads).map(\.count) == [2])
+    #expect(Grouper(groupBy: .stack, exact: true).group(threads).map(\.count) == [1, 1])
+  }
+
+  @Test func equalSizesSortByIdSoOrderIsStable() {
+    let threads = [thread(1, "a"), thread(2, "b"), thread(3, "c")]
+    let once = Grouper(groupBy: .name).group(threads).map(\.id)
+    let again = Grouper(groupBy: .name).group(threads.reversed()).map(\.id)
+    #expect(once == again)
+    #expect(once == once.sorted())
+  }
+}
