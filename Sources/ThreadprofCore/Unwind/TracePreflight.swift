@@ -97,7 +97,8 @@ enum TracePreflight {
     let capEff = UnwindProcFile.field(own, "CapEff").flatMap { UInt64($0, radix: 16) } ?? 0
     let hasCap = capEff & (1 << 19) != 0  // CAP_SYS_PTRACE
     let target = UnwindProcFile.text("/proc/\(pid)/status") ?? ""
-    let uids = UnwindProcFile.field(target, "Uid")?.split(whereSeparator: { $0 == "\t" || $0 == " " })
+    let uids = UnwindProcFile.field(target, "Uid")?
+      .split(whereSeparator: { $0 == "\t" || $0 == " " })
       .compactMap { UInt32($0) } ?? []
     let me = geteuid()
     if !hasCap, let other = uids.first(where: { $0 != me }) {
