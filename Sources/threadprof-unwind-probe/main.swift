@@ -2,7 +2,8 @@
 // it SIGINT, SIGTERM, SIGHUP or SIGKILL in the middle of a scan.
 //
 // usage: threadprof-unwind-probe PID [--graceful] [--freeze] [--once | --scans N]
-// Prints "ready" once set up, then after each collection "scan <n>
+// Prints "ready <pid> init_us=<t>" once set up (t: StackCollector.init,
+// the preflight), then after each collection "scan <n>
 // stacks=<k> exited=<e> failed=<f> frames=<m> pause_us=<p> collect_us=<t>"
 // (t: wall time of collect, listing excluded); in graceful mode prints
 // "interrupted stacks=<k>" and exits 130.
@@ -26,7 +27,14 @@ guard args.count >= 2, let pid = Int32(args[1]) else {
 }
 let graceful = args.contains("--graceful")
 StackCollector.installSignalHandlers(graceful: graceful)
+func nowMicros() -> Int {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
+}
+
 let collector: StackCollector
+let initStart = nowMicros()
 do {
   let options = UnwindOptions(freeze: args.contains("--freeze"))
   collector = try StackCollector(pid: pid, options: options)
@@ -48,13 +56,7 @@ func taskIDs() -> [Int32] {
   return out
 }
 
-say("ready \(getpid())")
-func nowMicros() -> Int {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
-}
-
+say("ready \(getpid()) init_us=\(nowMicros() - initStart)")
 let scans: Int? = args.contains("--once") ? 1 : args.firstIndex(of: "--scans").flatMap {
   $0 + 1 < args.count ? Int(args[$0 + 1]) : nil
 }
