@@ -5,6 +5,12 @@
  * near the module (a REMOTE_TABLE, the format .eh_frame_hdr lookups use). */
 #include "tp_unwind_internal.h"
 
+/* FIXME: only the module's own .debug_frame is read: not one in a separate
+ * debug file (build-id or .gnu_debuglink), not a compressed section, not
+ * 64-bit DWARF, and not an .eh_frame lacking .eh_frame_hdr; such modules
+ * end stacks with "no-cfi". Reading them needs the symbolizer's debug-file
+ * search and zlib here. */
+
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>

@@ -287,6 +287,8 @@ tp_module *tp_module_for_ip(tp_unwinder *u, uint64_t ip)
     tp_maps_load(u);
     map = tp_map_for(u, ip);
   }
+  /* Anonymous executable memory (JIT code) has no CFI we can find: the
+   * walk ends there with "no-cfi". */
   if (!map || !map->executable || !map->path)
     return NULL;
   if (map->path[0] == '[' && strcmp(map->path, "[vdso]") != 0)

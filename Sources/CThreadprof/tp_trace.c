@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -221,7 +222,10 @@ void tp_attach(pid_t pid, pid_t tid, uint64_t timeout_ns, tp_attach_result *r)
     }
     return;
   }
-  /* ESRCH here means the thread is exiting; waitpid reports (and reaps) it. */
+  /* ESRCH here means the thread is exiting; waitpid reports (and reaps) it.
+   * A thread interrupted in nanosleep, clock_nanosleep or a timed futex
+   * wait resumes through restart_syscall, which /proc/<tid>/syscall shows
+   * from then on; its stack and remaining timeout are unchanged. */
   (void)ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
   int w = wait_stop(tid, timeout_ns, r);
   if (w == 1) {
@@ -229,7 +233,10 @@ void tp_attach(pid_t pid, pid_t tid, uint64_t timeout_ns, tp_attach_result *r)
       slots[slot].state = SLOT_STOPPED;
     r->outcome = TP_ATTACH_STOPPED;
   } else if (w == -1) {
-    /* Still seized: it stops later, and tp_release_pending detaches it. */
+    /* Still seized (typically uninterruptible sleep, state D): it stops when
+     * it leaves the kernel, and tp_release_pending detaches it. A ptrace
+     * seize cannot be cancelled on a running thread, so one that stays in D
+     * past that wait stays seized until the next collection or our exit. */
     r->outcome = TP_ATTACH_TIMEOUT;
   } else {
     slot_clear(slot);
@@ -315,6 +322,9 @@ void tp_install_signal_handlers(int graceful)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
+  /* A parent may have spawned us with these blocked (they would then stay
+   * pending forever); threads created later inherit this mask. */
+  pthread_sigmask(SIG_UNBLOCK, &sa.sa_mask, NULL);
 }
 
 int tp_interrupted(void) { return atomic_load(&interrupted_sig); }

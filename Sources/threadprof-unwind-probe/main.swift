@@ -1,9 +1,12 @@
 // Test helper: collects a process's stacks over and over, so tests can send
 // it SIGINT, SIGTERM, SIGHUP or SIGKILL in the middle of a scan.
 //
-// usage: threadprof-unwind-probe PID [--graceful] [--freeze] [--once]
-// Prints "scan <n> stacks=<k> exited=<e> failed=<f> pause_us=<p>" after each
-// collection; in graceful mode prints "interrupted stacks=<k>" and exits 130.
+// usage: threadprof-unwind-probe PID [--graceful] [--freeze] [--once | --scans N]
+// Prints "ready <pid> init_us=<t>" once set up (t: StackCollector.init,
+// the preflight), then after each collection "scan <n>
+// stacks=<k> exited=<e> failed=<f> frames=<m> pause_us=<p> collect_us=<t>"
+// (t: wall time of collect, listing excluded); in graceful mode prints
+// "interrupted stacks=<k>" and exits 130.
 import ThreadprofCore
 
 #if canImport(Glibc)
@@ -18,12 +21,20 @@ func say(_ text: String, fd: Int32 = 1) {
 
 let args = CommandLine.arguments
 guard args.count >= 2, let pid = Int32(args[1]) else {
-  say("usage: threadprof-unwind-probe PID [--graceful] [--freeze] [--once]", fd: 2)
+  say("usage: threadprof-unwind-probe PID [--graceful] [--freeze] [--once | --scans N]",
+    fd: 2)
   exit(64)
 }
 let graceful = args.contains("--graceful")
 StackCollector.installSignalHandlers(graceful: graceful)
+func nowMicros() -> Int {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
+}
+
 let collector: StackCollector
+let initStart = nowMicros()
 do {
   let options = UnwindOptions(freeze: args.contains("--freeze"))
   collector = try StackCollector(pid: pid, options: options)
@@ -45,19 +56,26 @@ func taskIDs() -> [Int32] {
   return out
 }
 
+say("ready \(getpid()) init_us=\(nowMicros() - initStart)")
+let scans: Int? = args.contains("--once") ? 1 : args.firstIndex(of: "--scans").flatMap {
+  $0 + 1 < args.count ? Int(args[$0 + 1]) : nil
+}
 var n = 0
-while true {
+while scans.map({ n < $0 }) ?? true {
   n += 1
-  let c = collector.collect(tids: taskIDs())
+  let tids = taskIDs()
+  let start = nowMicros()
+  let c = collector.collect(tids: tids)
+  let took = nowMicros() - start
   if c.interrupted {
     say("interrupted stacks=\(c.stacks.count)")
     exit(130)
   }
+  let frames = c.stacks.values.reduce(0) { $0 + $1.frames.count }
   say(
     "scan \(n) stacks=\(c.stacks.count) exited=\(c.exited.count) failed=\(c.failed.count)"
-      + " pause_us=\(c.maxPauseMicros)")
+      + " frames=\(frames) pause_us=\(c.maxPauseMicros) collect_us=\(took)")
   for (tid, why) in c.failed.sorted(by: { $0.key < $1.key }).prefix(3) {
     say("failed \(tid): \(why)")
   }
-  if args.contains("--once") { break }
 }

@@ -47,7 +47,8 @@ public final class StackCollector {
       var result = StackCollection()
       let rc = RemoteUnwinder.beginTracing()
       guard rc == 0 else {
-        for tid in tids { result.failed[tid] = "cannot set up tracing: " + SystemError.describe(-rc) }
+        let why = "cannot set up tracing: " + SystemError.describe(-rc)
+        for tid in tids { result.failed[tid] = why }
         return result
       }
       defer { RemoteUnwinder.endTracing() }
@@ -125,7 +126,9 @@ public final class StackCollector {
     for t in held {
       if RemoteUnwinder.interruptSignal != nil { break }
       let deadline = RemoteUnwinder.now + timeoutNanos
-      switch unwinder.unwindStopped(tid: t.tid, maxDepth: options.maxDepth, deadlineNanos: deadline) {
+      let outcome = unwinder.unwindStopped(
+        tid: t.tid, maxDepth: options.maxDepth, deadlineNanos: deadline)
+      switch outcome {
       case .stack(let stack, _): result.stacks[t.tid] = stack
       case .gone: result.exited.append(t.tid)
       case .failed(let err): result.failed[t.tid] = failure(tid: t.tid, errno: err)

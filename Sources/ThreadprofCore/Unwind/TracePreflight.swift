@@ -44,7 +44,7 @@ enum TracePreflight {
   static func checkOtherTracer(pid: Int32) throws {
     let me = getpid()
     for tid in UnwindProcFile.tids(pid: pid) {
-      guard let status = UnwindProcFile.text("/proc/\(pid)/task/\(tid)/status"),
+      guard let status = UnwindProcFile.bytes("/proc/\(pid)/task/\(tid)/status"),
         let tracer = UnwindProcFile.field(status, "TracerPid").flatMap({ Int32($0) }),
         tracer != 0, tracer != me
       else { continue }
@@ -60,7 +60,7 @@ enum TracePreflight {
   /// CAP_SYS_PTRACE, Yama, LSMs) without stopping anything.
   static func checkAccess(pid: Int32) throws {
     let what = "cannot trace pid \(pid)"
-    guard let maps = UnwindProcFile.text("/proc/\(pid)/maps") else {
+    guard let maps = UnwindProcFile.text("/proc/\(pid)/maps", limit: 4096) else {
       throw ThreadprofError.permissionDenied(
         what: what + ": " + denialCause(pid: pid, fallback: "/proc/\(pid)/maps is unreadable"),
         remedy: remedy)
@@ -97,7 +97,8 @@ enum TracePreflight {
     let capEff = UnwindProcFile.field(own, "CapEff").flatMap { UInt64($0, radix: 16) } ?? 0
     let hasCap = capEff & (1 << 19) != 0  // CAP_SYS_PTRACE
     let target = UnwindProcFile.text("/proc/\(pid)/status") ?? ""
-    let uids = UnwindProcFile.field(target, "Uid")?.split(whereSeparator: { $0 == "\t" || $0 == " " })
+    let uids = UnwindProcFile.field(target, "Uid")?
+      .split(whereSeparator: { $0 == "\t" || $0 == " " })
       .compactMap { UInt32($0) } ?? []
     let me = geteuid()
     if !hasCap, let other = uids.first(where: { $0 != me }) {

@@ -14,7 +14,9 @@ public struct UnwindOptions: Sendable, Hashable {
   /// collection.
   public var freeze: Bool
 
-  public init(maxDepth: Int = 128, threadTimeout: Duration = .milliseconds(100), freeze: Bool = false) {
+  public init(
+    maxDepth: Int = 128, threadTimeout: Duration = .milliseconds(100), freeze: Bool = false
+  ) {
     self.maxDepth = maxDepth
     self.threadTimeout = threadTimeout
     self.freeze = freeze

@@ -18,7 +18,9 @@ import ThreadprofTestSupport
     let none = try TargetBuilder.build(
       "libdeep.c", flags: common + noTables, output: "libdeep_nocfi2.so")
     _ = try run("/usr/bin/strip", [none])
-    func sections(_ path: String) throws -> String { try run("/usr/bin/readelf", ["-SW", path]).stdout }
+    func sections(_ path: String) throws -> String {
+      try run("/usr/bin/readelf", ["-SW", path]).stdout
+    }
     #expect(try sections(eh).contains(".eh_frame_hdr"))
     #expect(try !sections(dbg).contains(".eh_frame_hdr"))
     #expect(try sections(dbg).contains(".debug_frame"))

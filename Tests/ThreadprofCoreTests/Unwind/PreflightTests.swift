@@ -38,7 +38,8 @@ import ThreadprofTestSupport
     let tracerBin = try TargetBuilder.build("tracer.c")
     let tracer = try LiveTarget(tracerBin, ["\(victim)"])
     let result = collector.collect(tids: target.tids)
-    #expect(result.failed == [victim: "already traced by pid \(tracer.pid) (\(Self.comm(tracerBin)))"])
+    let why = "already traced by pid \(tracer.pid) (\(Self.comm(tracerBin)))"
+    #expect(result.failed == [victim: why])
     #expect(result.stacks.count == 3)
     tracer.stop()
     #expect(LiveTarget.wait { target.stoppedOrTraced().isEmpty })

@@ -47,7 +47,8 @@ import ThreadprofTestSupport
 
     // Still blocked in their handlers' read(): nothing woke them.
     for tid in [waiter, nested] {
-      let sc = (try? String(contentsOfFile: "/proc/\(target.pid)/task/\(tid)/syscall", encoding: .isoLatin1)) ?? ""
+      let path = "/proc/\(target.pid)/task/\(tid)/syscall"
+      let sc = (try? String(contentsOfFile: path, encoding: .isoLatin1)) ?? ""
       #expect(sc.hasPrefix("0 "), "tid \(tid) syscall: \(sc)")
     }
     #expect(target.stoppedOrTraced().isEmpty)

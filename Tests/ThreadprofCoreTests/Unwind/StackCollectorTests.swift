@@ -36,7 +36,8 @@ import ThreadprofTestSupport
     for (tid, stack) in result.stacks {
       let names = stack.frames.map(sym.name)
       #expect(stack.truncated == nil, "tid \(tid): \(names)")
-      #expect(stack.frames.map(\.exactPC) == [true] + Array(repeating: false, count: names.count - 1))
+      let exact = [true] + Array(repeating: false, count: names.count - 1)
+      #expect(stack.frames.map(\.exactPC) == exact)
       #expect(!stack.frames.contains { $0.isSignalFrame })
       if tid == target.pid {
         #expect(names == main)
@@ -110,7 +111,8 @@ func settle(_ target: LiveTarget) throws {
 
 /// The state letter from /proc/<pid>/task/<tid>/stat.
 func state(_ pid: Int32, _ tid: Int32) -> Character? {
-  guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .isoLatin1),
+  let path = "/proc/\(pid)/task/\(tid)/stat"
+  guard let stat = try? String(contentsOfFile: path, encoding: .isoLatin1),
     let close = stat.lastIndex(of: ")")
   else { return nil }
   return stat[stat.index(close, offsetBy: 2)]
@@ -118,7 +120,8 @@ func state(_ pid: Int32, _ tid: Int32) -> Character? {
 
 /// TracerPid from /proc/<pid>/task/<tid>/status.
 func tracer(_ pid: Int32, _ tid: Int32) -> String? {
-  guard let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/status", encoding: .isoLatin1),
+  let path = "/proc/\(pid)/task/\(tid)/status"
+  guard let status = try? String(contentsOfFile: path, encoding: .isoLatin1),
     let line = status.split(separator: "\n").first(where: { $0.hasPrefix("TracerPid:") })
   else { return nil }
   return line.split(separator: "\t").last.map { String($0) }
