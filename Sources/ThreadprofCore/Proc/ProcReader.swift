@@ -113,8 +113,9 @@ public struct ProcReader: Sendable {
   }
 
   /// The ABI in the ELF header of `path`, `.unknown` when unreadable.
+  /// `O_NONBLOCK`: in a captured tree `exe` may name a FIFO; never hang.
   static func elfABI(_ path: String) -> TargetABI {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { return .unknown }
     var header = [UInt8](repeating: 0, count: 64)
     let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
