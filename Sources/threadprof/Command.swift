@@ -23,6 +23,10 @@ struct CommandEntry {
 func allCommands() -> [CommandEntry] {
   [
     CommandEntry(SnapshotCommand.self),
+    CommandEntry(WatchCommand.self),
+    CommandEntry(DiffCommand.self),
+    CommandEntry(CheckCommand.self),
     CommandEntry(CaptureCommand.self),
+    CommandEntry(CompletionsCommand.self),
   ]
 }

@@ -2,7 +2,7 @@
 import ThreadprofCore
 
 enum SnapshotCommand: Command {
-  static let formats = ["text", "json"]
+  static let formats = ["text", "json", "pprof", "folded", "openmetrics"]
 
   static let spec = CommandSpec(
     name: "snapshot",
@@ -54,6 +54,8 @@ enum SnapshotCommand: Command {
       "threadprof snapshot --stacks 4242",
       "threadprof snapshot -s --format json -o before.json 4242",
       "threadprof snapshot --group-by wait --proc-root ./capture 4242",
+      "threadprof snapshot -s --format pprof -o threads.pb.gz 4242",
+      "threadprof snapshot -s --format folded 4242 | flamegraph.pl > threads.svg",
     ])
 
   static func run(_ args: ParsedArguments, _ console: Console) throws -> ExitCode {
@@ -66,6 +68,10 @@ enum SnapshotCommand: Command {
     let format = args.value("format") ?? "text"
     let taker = try SnapshotTaker(id: pid, options: options)
     if let note = taker.resolutionNote { console.note(note) }
+    if format == "pprof" && !args.has("output") && console.stdoutIsTerminal {
+      throw ThreadprofError.usage(
+        "--format pprof writes binary data; give -o FILE (e.g. -o threads.pb.gz) or pipe it")
+    }
     // SIGINT, SIGTERM or SIGHUP mid-scan: detach every thread, then exit.
     if options.stacks { StackCollector.installSignalHandlers(graceful: false) }
     let snapshot = try taker.take()
@@ -115,6 +121,12 @@ enum SnapshotCommand: Command {
     switch format {
     case "json":
       return try SnapshotJSON.encode(snapshot)
+    case "pprof":
+      return try PprofEncoder.encode(snapshot)
+    case "folded":
+      return Array(FoldedExport.render(snapshot).utf8)
+    case "openmetrics":
+      return Array(OpenMetricsExport.render(snapshot).utf8)
     default:
       let toTerminal = console.color && !args.has("output")
       let report = TextReport(

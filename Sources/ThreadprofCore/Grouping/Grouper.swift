@@ -38,7 +38,13 @@ public struct Grouper: Sendable {
         // marked so it never merges with a real stack.
         return ["nostack", "name=\(pattern)"] + wait
       }
-      return stack.map { frame in
+      // Kernel frames are shown but not keyed: stopping a thread to unwind
+      // it restarts an interrupted sleep through restart_syscall, which
+      // changes its kernel frames (not its user frames) for good, and the
+      // same code must stay one cluster across samples and runs.
+      let user = stack.filter { $0.kind != .kernel }
+      guard !user.isEmpty else { return ["kernel-only"] + wait }
+      return user.map { frame in
         exact ? "0x" + String(frame.address, radix: 16) : frame.symbolicKey
       }
     }

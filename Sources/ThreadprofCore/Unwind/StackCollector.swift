@@ -58,9 +58,12 @@ public final class StackCollector {
         collectEach(tids, into: &result)
       }
       // Threads that stopped only after their time bound (listed in
-      // `failed`): release them now. Any still running stay seized until
-      // the next collection or threadprof's exit, when the kernel lets go.
-      _ = RemoteUnwinder.releasePending(timeoutNanos: timeoutNanos)
+      // `failed`): wait for them to stop or exit, then release them. This
+      // wait is generous, because on a loaded machine a thread may take a
+      // while to be scheduled, and a thread left seized would stay traced
+      // by this thread of threadprof. One that is still running after it
+      // stays seized until threadprof exits, when the kernel lets go.
+      _ = RemoteUnwinder.releasePending(timeoutNanos: max(timeoutNanos, 2_000_000_000))
       if RemoteUnwinder.interruptSignal != nil { result.interrupted = true }
       return result
     }

@@ -48,6 +48,8 @@ struct ArgumentSpec: Sendable {
   var name: String
   var help: String
   var optional = false
+  /// The accepted values, when they form a closed set (for completions).
+  var choices: [String] = []
 }
 
 /// Everything the parser and `--help` need to know about one command.

@@ -83,4 +83,17 @@ import Testing
     #expect(once == again)
     #expect(once == once.sorted())
   }
+
+  @Test func kernelFramesDoNotSplitAStackCluster() {
+    let user = StackFrame(address: 0x10, module: "/opt/app", fileOffset: 0x10, function: "doze")
+    func kernel(_ name: String) -> StackFrame {
+      StackFrame(address: 0, module: "[kernel]", function: name, kind: .kernel)
+    }
+    // Before and after a ptrace stop restarted the sleep.
+    let threads = [
+      thread(1, "a", stack: [kernel("hrtimer_nanosleep"), user]),
+      thread(2, "b", stack: [kernel("do_syscall_64"), user]),
+    ]
+    #expect(Grouper(groupBy: .stack).group(threads).map(\.count) == [2])
+  }
 }

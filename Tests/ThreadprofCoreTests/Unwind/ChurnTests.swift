@@ -20,12 +20,19 @@ import ThreadprofTestSupport
     for _ in 0..<100 {
       let tids = target.tids
       let r = collector.collect(tids: tids)
-      #expect(r.failed.isEmpty, "\(r.failed)")
+      // On a loaded machine a just-created thread may not stop within the
+      // time bound: that is a reported failure of that thread, never of
+      // the collection, and never one of the long-lived threads.
+      for (tid, reason) in r.failed {
+        #expect(reason.hasPrefix("timeout"), "\(tid): \(reason)")
+        #expect(!keepers.contains(tid) && tid != target.pid)
+      }
       #expect(!r.interrupted)
       let read = Set(r.stacks.keys)
       let gone = Set(r.exited)
       #expect(read.isDisjoint(with: gone))
-      #expect(read.union(gone) == Set(tids))
+      #expect(read.union(gone).union(r.failed.keys) == Set(tids))
+      #expect(target.stoppedOrTraced().isEmpty)
       #expect(keepers.allSatisfy { read.contains($0) })
       #expect(r.stacks[target.pid] != nil)
     }
