@@ -109,7 +109,9 @@ public enum SnapshotFile {
   /// The file's bytes, refusing a missing, unreadable, non-regular or
   /// oversized file before reading it.
   public static func read(path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: a FIFO given by mistake must be refused below (not a
+    // regular file), not block the open until some writer appears.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else {
       let err = errno
       if err == ENOENT || err == ENOTDIR { throw ThreadprofError.noSuchFile(path: path) }
