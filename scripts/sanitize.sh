@@ -37,7 +37,9 @@ for kind in "${kinds[@]}"; do
   # find helpers under .build/debug get the sanitized ones when there is no
   # normal build.
   export THREADPROF_BIN="$PWD/$dir/debug/threadprof"
-  [ -e .build/debug ] || ln -s "sanitize-$kind/debug" .build/debug
+  if [ ! -e .build/debug ] || [[ "$(readlink .build/debug)" == sanitize-* ]]; then
+    ln -sfn "sanitize-$kind/debug" .build/debug
+  fi
   timeout -k 10 "$limit" swift test --skip-build --sanitize="$kind" --scratch-path "$dir" "$@" \
     >>"$log" 2>&1
   rc=$?
