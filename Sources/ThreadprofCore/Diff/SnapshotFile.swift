@@ -56,11 +56,21 @@ public enum SnapshotFile {
       throw bad("schema \(schema) is no longer readable")
     }
     do {
-      return try JSONDecoder().decode(Snapshot.self, from: data)
+      let snapshot = try JSONDecoder().decode(Snapshot.self, from: data)
+      // Counts are summed and subtracted by diff and check: one past what
+      // any process can hold (or negative) would overflow, not compare.
+      if let i = snapshot.clusters.firstIndex(where: { !(0...maxCount).contains($0.count) }) {
+        throw bad("field 'clusters[\(i)].count' is out of range (\(snapshot.clusters[i].count))")
+      }
+      return snapshot
     } catch let error as DecodingError {
       throw bad(describe(error))
     }
   }
+
+  /// The largest cluster count accepted: the kernel's pid limit
+  /// (`PID_MAX_LIMIT`, 2^22), which no process's thread count can pass.
+  public static let maxCount = 1 << 22
 
   /// One line for a decoding failure: which field, what was wrong.
   static func describe(_ error: DecodingError) -> String {
@@ -103,7 +113,9 @@ public enum SnapshotFile {
   /// The file's bytes, refusing a missing, unreadable or oversized file (a
   /// regular file before reading it) and a directory.
   public static func read(path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: a FIFO given by mistake must be refused below (not a
+    // regular file), not block the open until some writer appears.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else {
       let err = errno
       if err == ENOENT || err == ENOTDIR { throw ThreadprofError.noSuchFile(path: path) }
