@@ -1,36 +1,51 @@
 #!/bin/sh
-# Measures the /proc reader against the C floor on a 4,000-thread target.
-# usage: scripts/bench-proc.sh [THREADS] [REPEATS]
+# Measures the /proc reader against C loops on a target with THREADS
+# threads (default 4,000): CPU microseconds per thread (perf stat
+# task-clock, median of ROUNDS runs of 10 passes each), which a busy shared
+# machine disturbs far less than wall time.
+# usage: scripts/bench-proc.sh [THREADS] [ROUNDS]
 set -eu
 cd "$(dirname "$0")/.."
 n=${1:-4000}
-reps=${2:-10}
-out=${TMPDIR:-/tmp}/threadprof-bench-$$
-mkdir -p "$out"
+rounds=${2:-7}
+out=$(mktemp -d)
 gcc -O2 -pthread -o "$out/target" /work/shared/bench/target.c
 gcc -O2 -o "$out/baseline" /work/shared/bench/proc-baseline.c
 gcc -O2 -o "$out/same" scripts/bench/proc-same-files.c
-swiftc -O -parse-as-library -module-name ProcBench -o "$out/proc-bench" \
-  Sources/ThreadprofCore/Proc/*.swift Sources/ThreadprofCore/Model/*.swift \
-  Sources/ThreadprofCore/ThreadprofError.swift Sources/ThreadprofCore/SystemError.swift \
-  Sources/ThreadprofCore/Threadprof.swift scripts/bench/main.swift 2>/dev/null || \
 swiftc -O -module-name ProcBench -o "$out/proc-bench" \
   Sources/ThreadprofCore/Proc/*.swift Sources/ThreadprofCore/Model/*.swift \
   Sources/ThreadprofCore/ThreadprofError.swift Sources/ThreadprofCore/SystemError.swift \
   Sources/ThreadprofCore/Threadprof.swift scripts/bench/main.swift
-"$out/target" "$n" 300 > "$out/pid" &
+"$out/target" "$n" 600 > "$out/pid" &
 tpid=$!
 while [ ! -s "$out/pid" ]; do sleep 0.2; done
-echo "C baseline (stat+comm+wchan):"
-"$out/baseline" "$tpid" "$reps"
-echo "C, same files as ProcReader (stat+status+syscall+wchan+stack):"
-"$out/same" "$tpid" "$reps"
-echo "C, same files without stack:"
-"$out/same" "$tpid" "$reps" -n
-echo "ProcReader.scan (stat+status+syscall+wchan+stack):"
-"$out/proc-bench" "$tpid" "$reps"
-echo "ProcReader.scan without kernel stacks:"
-"$out/proc-bench" "$tpid" "$reps" --no-stacks
+threads=$(ls "/proc/$tpid/task" | wc -l)
+
+# cpu_us CMD...: CPU microseconds per thread per pass of CMD (10 passes).
+cpu_us() {
+  perf stat -x, -e task-clock "$@" 2>&1 >/dev/null |
+    awk -F, -v t="$threads" '/task-clock/ { printf "%.2f\n", $1 * 1000 / (10 * t) }'
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+for kind in baseline same same-n swift swift-n; do
+  : > "$out/$kind.txt"
+done
+i=0
+while [ "$i" -lt "$rounds" ]; do
+  cpu_us "$out/baseline" "$tpid" 10 >> "$out/baseline.txt"
+  cpu_us "$out/same" "$tpid" 10 >> "$out/same.txt"
+  cpu_us "$out/same" "$tpid" 10 -n >> "$out/same-n.txt"
+  cpu_us "$out/proc-bench" "$tpid" 10 >> "$out/swift.txt"
+  cpu_us "$out/proc-bench" "$tpid" 10 --no-stacks >> "$out/swift-n.txt"
+  i=$((i + 1))
+done
+echo "threads: $threads; CPU us per thread, median of $rounds rounds"
+echo "C proc-baseline (stat, comm, wchan):             $(median < "$out/baseline.txt")"
+echo "C same files (stat, status, syscall, wchan, stack): $(median < "$out/same.txt")"
+echo "ProcReader.scan:                                   $(median < "$out/swift.txt")"
+echo "C same files without stack:                        $(median < "$out/same-n.txt")"
+echo "ProcReader.scan(kernelStacks: false):              $(median < "$out/swift-n.txt")"
 kill "$tpid"
 wait "$tpid" 2>/dev/null || true
-rm -rf "$out"
+[ -n "${KEEP:-}" ] && echo "kept $out" || rm -rf "$out"

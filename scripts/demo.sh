@@ -10,9 +10,21 @@ BIN=$(swift build --show-bin-path)
 
 "$BIN/threadprof-demo" --lifetime 120 >/tmp/threadprof-demo.$$ &
 DEMO=$!
-trap 'kill "$DEMO" 2>/dev/null; wait "$DEMO" 2>/dev/null; rm -f /tmp/threadprof-demo.$$' EXIT
-# The demo prints its pid once its fixed threads are up.
+cleanup() {
+  local rc=$?
+  kill "$DEMO" 2>/dev/null || true
+  wait "$DEMO" 2>/dev/null || true
+  rm -f /tmp/threadprof-demo.$$
+  exit "$rc"
+}
+trap cleanup EXIT
+# The demo prints its pid once its fixed threads are up; then give the leak
+# a few seconds to become the biggest group (at least 24 threads).
 for _ in $(seq 100); do [ -s /tmp/threadprof-demo.$$ ] && break; sleep 0.05; done
+for _ in $(seq 200); do
+  [ "$(ls /proc/$DEMO/task | wc -l)" -ge 24 ] && break
+  sleep 0.05
+done
 
 echo "== threadprof-demo (pid $DEMO) leaks two threads every 300 ms"
 echo "== threadprof snapshot --stacks $DEMO"

@@ -33,8 +33,13 @@ for kind in "${kinds[@]}"; do
     status=1
     continue
   fi
-  # The CLI tests run the binary built with the same sanitizer.
+  # The CLI tests run the binary built with the same sanitizer; tests that
+  # find helpers under .build/debug get the sanitized ones when there is no
+  # normal build.
   export THREADPROF_BIN="$PWD/$dir/debug/threadprof"
+  if [ ! -e .build/debug ] || [[ "$(readlink .build/debug)" == sanitize-* ]]; then
+    ln -sfn "sanitize-$kind/debug" .build/debug
+  fi
   timeout -k 10 "$limit" swift test --skip-build --sanitize="$kind" --scratch-path "$dir" "$@" \
     >>"$log" 2>&1
   rc=$?

@@ -48,7 +48,8 @@ func taskIDs() -> [Int32] {
   defer { closedir(dir) }
   var out: [Int32] = []
   while let e = readdir(dir) {
-    let name = withUnsafeBytes(of: e.pointee.d_name) {
+    // In place (`&`): a by-value copy reads 256 bytes past a short record.
+    let name = withUnsafeBytes(of: &e.pointee.d_name) {
       String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
     }
     if let t = Int32(name) { out.append(t) }

@@ -1,5 +1,9 @@
 // `threadprof check`: did a process keep threads it did not have before?
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 import ThreadprofCore
 
 enum CheckCommand: Command {
@@ -8,7 +12,9 @@ enum CheckCommand: Command {
     summary: "Exit 3 when a process has more threads in some cluster than a baseline snapshot.",
     discussion: """
       Takes snapshots of <pid> grouped the way the baseline was (or by --group-by, \
-      regrouping the baseline's recorded threads) and compares cluster by cluster. \
+      regrouping the baseline's recorded threads; a --stacks baseline is compared by \
+      thread name) and compares cluster by cluster. A baseline may also be a pprof file \
+      from snapshot --format pprof. \
       Threads may still be ending: the check repeats until no cluster is above the \
       baseline or --settle has passed. Prints each cluster above the baseline with its id, \
       the extra count, name pattern and wait site.
@@ -46,8 +52,8 @@ enum CheckCommand: Command {
     }
     let settle = try args.duration("settle") ?? .seconds(2)
     var groupBy = args.value("group-by").flatMap(GroupBy.init(rawValue:))
-    let baseline = try loadBaseline(path)
-    if isPprof(path) {
+    let (baseline, isPprof) = try loadBaseline(path)
+    if isPprof {
       if groupBy != nil {
         throw ThreadprofError.usage(
           "--group-by regroups recorded threads, which a pprof baseline lacks; "
@@ -60,10 +66,13 @@ enum CheckCommand: Command {
       }
     }
     if groupBy == nil && baseline.groupBy == .stack {
-      // check never stops the target: a stack baseline is compared by the
-      // wait sites of the threads it recorded.
-      groupBy = .site
-      console.note("\(path) is grouped by stack; comparing by wait site (--group-by site)")
+      // check never stops the target, so a stack baseline is regrouped from
+      // its thread records. Not by wait site: unwinding interrupts sleeping
+      // system calls, which the kernel resumes as restart_syscall, so the
+      // threads' wait sites after a --stacks snapshot differ from the ones
+      // it recorded. Thread names do not change.
+      groupBy = .name
+      console.note("\(path) is grouped by stack; comparing by thread name (--group-by name)")
     }
     let mode = groupBy ?? baseline.groupBy
     let options = SnapshotOptions(
@@ -98,41 +107,16 @@ enum CheckCommand: Command {
     }
   }
 
-  /// True when the file at `path` starts with the gzip magic number.
-  static func isPprof(_ path: String) -> Bool {
-    guard let h = FileHandle(forReadingAtPath: path) else { return false }
-    defer { try? h.close() }
-    return Gzip.isGzip([UInt8](h.readData(ofLength: 2)))
-  }
-
-  /// A snapshot JSON file, or a gzipped pprof file written by `snapshot
-  /// --format pprof` (clusters only, no thread records).
-  // FIXME: watch/diff's SnapshotFile.load checks size, depth and schema more
-  // strictly; call it for JSON here once both branches are on main.
-  static func loadBaseline(_ path: String) throws -> Snapshot {
-    guard FileManager.default.fileExists(atPath: path) else {
-      throw ThreadprofError.noSuchFile(path: path)
+  /// A snapshot JSON file (checked by `SnapshotFile` for size, depth and
+  /// schema), or a gzipped pprof file written by `snapshot --format pprof`
+  /// (clusters only, no thread records).
+  static func loadBaseline(_ path: String) throws -> (snapshot: Snapshot, isPprof: Bool) {
+    let bytes = try SnapshotFile.read(path: path)
+    if Gzip.isGzip(Array(bytes.prefix(2))) {
+      let profile = try PprofDecoder.decode(bytes, source: path)
+      return (try PprofSnapshot.snapshot(from: profile, source: path), true)
     }
-    let remedy = "make one with 'threadprof snapshot --format json -o FILE <pid>'"
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ThreadprofError.permissionDenied(
-        what: "reading \(path)", remedy: "check the file's permissions")
-    }
-    if Gzip.isGzip([UInt8](data.prefix(2))) {
-      let profile = try PprofDecoder.decode([UInt8](data), source: path)
-      return try PprofSnapshot.snapshot(from: profile, source: path)
-    }
-    let snapshot: Snapshot
-    do {
-      snapshot = try JSONDecoder().decode(Snapshot.self, from: data)
-    } catch {
-      throw ThreadprofError.badData(path: path, reason: "not a threadprof snapshot", remedy: remedy)
-    }
-    guard snapshot.schema == Snapshot.schema else {
-      throw ThreadprofError.badData(
-        path: path, reason: "unsupported schema '\(snapshot.schema)'", remedy: remedy)
-    }
-    return snapshot
+    return (try SnapshotFile.decode(bytes, path: path), false)
   }
 
   private static func sleep(_ d: Duration) throws {

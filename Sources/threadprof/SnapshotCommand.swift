@@ -16,39 +16,13 @@ enum SnapshotCommand: Command {
     arguments: [ArgumentSpec(name: "pid", help: "Process id (a thread id resolves to its process)")],
     flags: [
       FlagSpec(
-        "stacks", short: "s",
-        help: "Unwind and symbolize every thread's user stack (needs ptrace rights)"),
-      FlagSpec(
-        "group-by", short: "g", value: "MODE", choices: GroupBy.allCases.map(\.rawValue),
-        default: "stack with --stacks, else site",
-        help: "How threads are grouped"),
-      FlagSpec(
         "format", short: "f", value: "FMT", choices: formats, default: "text",
         help: "Output format"),
       FlagSpec(
         "output", short: "o", value: "FILE",
         help: "Write to FILE atomically (temp file, then rename) instead of stdout"),
-      FlagSpec("exact", help: "With stack grouping, split clusters by exact address"),
-      FlagSpec(
-        "freeze",
-        help: "Stop all threads together for a consistent picture (longer pause)"),
-      FlagSpec(
-        "max-depth", value: "N", default: "128", help: "Most frames unwound per thread"),
-      FlagSpec(
-        "thread-timeout", value: "DURATION", default: "100ms",
-        help: "Longest time spent unwinding one thread"),
-      FlagSpec(
-        "debug-dir", value: "DIR", repeats: true, default: "/usr/lib/debug",
-        help: "Where separate debug files live (by build-id or debuglink)"),
-      FlagSpec("no-kernel-stack", help: "Do not read /proc/<tid>/stack"),
       FlagSpec("top", value: "N", help: "Show only the N biggest clusters in text output"),
-      FlagSpec(
-        "redact",
-        help: "Replace arguments, host name and home paths with placeholders"),
-      FlagSpec(
-        "proc-root", value: "DIR", default: "/proc",
-        help: "Read a captured /proc tree (see 'threadprof capture') instead of /proc"),
-    ],
+    ] + scanFlags,
     examples: [
       "threadprof snapshot 4242",
       "threadprof snapshot --stacks 4242",
@@ -57,6 +31,33 @@ enum SnapshotCommand: Command {
       "threadprof snapshot -s --format pprof -o threads.pb.gz 4242",
       "threadprof snapshot -s --format folded 4242 | flamegraph.pl > threads.svg",
     ])
+
+  /// The flags that say how one scan is made and grouped; `watch` takes
+  /// them too, applied at every sample.
+  static let scanFlags: [FlagSpec] = [
+    FlagSpec(
+      "stacks", short: "s",
+      help: "Unwind and symbolize every thread's user stack (needs ptrace rights)"),
+    FlagSpec(
+      "group-by", short: "g", value: "MODE", choices: GroupBy.allCases.map(\.rawValue),
+      default: "stack with --stacks, else site", help: "How threads are grouped"),
+    FlagSpec("exact", help: "With stack grouping, split clusters by exact address"),
+    FlagSpec(
+      "freeze", help: "Stop all threads together for a consistent picture (longer pause)"),
+    FlagSpec("max-depth", value: "N", default: "128", help: "Most frames unwound per thread"),
+    FlagSpec(
+      "thread-timeout", value: "DURATION", default: "100ms",
+      help: "Longest time spent unwinding one thread"),
+    FlagSpec(
+      "debug-dir", value: "DIR", repeats: true, default: "/usr/lib/debug",
+      help: "Where separate debug files live (by build-id or debuglink)"),
+    FlagSpec("no-kernel-stack", help: "Do not read /proc/<tid>/stack"),
+    FlagSpec(
+      "redact", help: "Replace arguments, host name and home paths with placeholders"),
+    FlagSpec(
+      "proc-root", value: "DIR", default: "/proc",
+      help: "Read a captured /proc tree (see 'threadprof capture') instead of /proc"),
+  ]
 
   static func run(_ args: ParsedArguments, _ console: Console) throws -> ExitCode {
     guard args.positionals.count <= 1 else {

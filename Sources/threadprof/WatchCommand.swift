@@ -30,11 +30,6 @@ enum WatchCommand: Command {
         "duration", short: "d", value: "DURATION",
         help: "Stop after this long (default: until Ctrl-C or the process exits)"),
       FlagSpec(
-        "stacks", short: "s", help: "Unwind stacks at each sample and group by stack"),
-      FlagSpec(
-        "group-by", short: "g", value: "MODE", choices: GroupBy.allCases.map(\.rawValue),
-        default: "stack with --stacks, else site", help: "How threads are grouped"),
-      FlagSpec(
         "min-growth", value: "N", default: "2",
         help: "Fewest threads a cluster must gain to count as growing"),
       FlagSpec(
@@ -47,12 +42,12 @@ enum WatchCommand: Command {
       FlagSpec(
         "save", value: "DIR",
         help: "Write every sample as a snapshot file DIR/<seq>.json (for 'threadprof diff')"),
-      FlagSpec("fail-on-growth", help: "Exit 3 when a cluster is growing at the end"),
-      FlagSpec("no-kernel-stack", help: "Do not read /proc/<tid>/stack"),
       FlagSpec(
-        "proc-root", value: "DIR", default: "/proc",
-        help: "Read another proc tree instead of /proc"),
-    ],
+        "metrics-file", value: "PATH",
+        help: "Rewrite PATH atomically after every sample with OpenMetrics gauges "
+          + "(thread counts and a 0/1 growing gauge per cluster)"),
+      FlagSpec("fail-on-growth", help: "Exit 3 when a cluster is growing at the end"),
+    ] + SnapshotCommand.scanFlags,
     examples: [
       "threadprof watch 4242",
       "threadprof watch --interval 1s --duration 10m --fail-on-growth 4242",
@@ -94,17 +89,30 @@ enum WatchCommand: Command {
       console.flush()
     }
 
+    var stackFailure: ThreadprofError?
     let end = try loop.run(
       take: {
         let spinner = Spinner(
           "sampling pid \(taker.pid)…", enabled: options.stacks && !json)
         defer { spinner.stop() }
-        return try taker.take()
+        let snapshot = try taker.take()
+        // A sample cut short by Ctrl-C is partial: leave it out.
+        if taker.interrupted { throw ThreadprofError.interrupted }
+        if let failure = taker.stackFailure {
+          stackFailure = stackFailure ?? failure
+          console.noteOnce(failure.message + "; watching wait sites instead")
+        }
+        return snapshot
       },
       interrupted: { Interrupt.requested },
       onSample: { sample, snapshot in
         if let dir = settings.saveDir {
           try AtomicFile.write(try SnapshotJSON.encode(snapshot), to: savePath(dir, sample.seq))
+        }
+        if let path = args.value("metrics-file") {
+          // The verdicts so far; cheap for flat clusters, O(points²) for the others.
+          let growing = Set(session.summary().growing.map(\.id))
+          try MetricsFile.write(snapshot, growing: growing, to: path)
         }
         if json {
           console.outBytes(try report.sampleJSON(sample))
@@ -124,14 +132,18 @@ enum WatchCommand: Command {
       console.note("process \(taker.pid) exited; summarizing the \(session.samples) samples taken")
     }
     let summary = session.summary()
+    let skipped = loop.schedule?.skipped ?? 0
     if json {
-      console.outBytes(try report.summaryJSON(summary, pid: taker.pid, end: endText))
+      console.outBytes(
+        try report.summaryJSON(summary, pid: taker.pid, end: endText, skipped: skipped))
     } else {
-      console.out(report.summaryText(summary, pid: taker.pid, end: endText))
+      console.out(report.summaryText(summary, pid: taker.pid, end: endText, skipped: skipped))
     }
     console.flush()
     if settings.failOnGrowth && !summary.growing.isEmpty { return .conditionMet }
-    return .ok
+    // Asked for stacks and could not get them: say so in the exit status,
+    // as snapshot does.
+    return stackFailure?.exitCode ?? .ok
   }
 
   /// The watch-specific flags, checked together.

@@ -75,3 +75,15 @@ public final class CleanSpawn: @unchecked Sendable {
     }
   }
 }
+
+/// Runs `body` (which starts a child with Foundation's `Process`) with this
+/// thread's signals unblocked, so the child does not inherit the Dispatch
+/// worker's mask, under which SIGINT, SIGTERM or SIGHUP would never arrive.
+public func withCleanSignalMask<T>(_ body: () throws -> T) rethrows -> T {
+  var empty = sigset_t()
+  sigemptyset(&empty)
+  var saved = sigset_t()
+  pthread_sigmask(SIG_SETMASK, &empty, &saved)
+  defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+  return try body()
+}

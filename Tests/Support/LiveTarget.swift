@@ -88,7 +88,7 @@ public func run(
   p.standardError = err
   let input = Pipe()
   p.standardInput = input
-  try p.run()
+  try withCleanSignalMask { try p.run() }
   if let stdin { input.fileHandleForWriting.write(stdin) }
   try? input.fileHandleForWriting.close()
   let pid = p.processIdentifier
@@ -143,7 +143,8 @@ public final class LiveTarget: @unchecked Sendable {
     process.standardOutput = out
     process.standardError = FileHandle.standardError
     process.standardInput = FileHandle.nullDevice
-    try process.run()
+    let child = process
+    try withCleanSignalMask { try child.run() }
     pid = process.processIdentifier
     output = out.fileHandleForReading
     guard readLine(startingWith: "ready", timeout: readyTimeout) != nil else {

@@ -55,6 +55,23 @@ import ThreadprofTestSupport
     #expect(regroup.status == 64)
   }
 
+  @Test func aStackBaselineIsComparedByThreadName() throws {
+    let t = try spawner()
+    let base = TargetBuilder.scratch + "/stack-baseline-\(t.pid).json"
+    let snap = try threadprof(["snapshot", "-s", "-f", "json", "-o", base, String(t.pid)])
+    #expect(snap.status == 0, "\(snap.stderr)")
+    let same = try threadprof(["check", "--baseline", base, String(t.pid)])
+    #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+    #expect(same.stderr.contains("comparing by thread name"))
+    t.signal(SIGUSR1)
+    #expect(t.readLine(startingWith: "spawned") != nil)
+    let r = try threadprof(["check", "--baseline", base, "--settle", "100ms", String(t.pid)])
+    #expect(r.status == 3, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("+3 (baseline 0, now 3)  extra-N"))
+    #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("cluster ") }.count == 1)
+    #expect(t.stoppedOrTraced().isEmpty)
+  }
+
   @Test func threadsEndingWithinSettlePass() throws {
     let t = try spawner()
     let base = try baseline(t)

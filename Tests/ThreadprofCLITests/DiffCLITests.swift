@@ -4,6 +4,10 @@ import Testing
 import ThreadprofCore
 import ThreadprofTestSupport
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Writes a snapshot with the given cluster ids and counts to a scratch
 /// file and returns its path.
 func snapshotFile(
@@ -117,5 +121,21 @@ func scratchFile(_ name: String, _ bytes: [UInt8]) throws -> String {
     #expect(missing.stderr.contains("/nonexistent/snap.json"))
     let dir = try threadprof(["diff", TargetBuilder.scratch, good])
     #expect(dir.status == 65)
+    #expect(dir.stderr.contains("is a directory"))
+    // A sparse 600 MiB file is refused by its size, before any reading.
+    let huge = try scratchFile("huge.json", [])
+    #expect(truncate(huge, 600 << 20) == 0)
+    let big = try threadprof(["diff", huge, good])
+    #expect(big.status == 65)
+    #expect(big.stderr.contains("too large (600 MiB, limit 512 MiB)"), "\(big.stderr)")
+  }
+
+  @Test func snapshotsCanComeThroughPipes() throws {
+    let a = try snapshotFile("p-a.json", [("pool", 6)])
+    let b = try snapshotFile("p-b.json", [("pool", 7)])
+    let result = try run(
+      "/bin/bash", ["-c", "'\(Repo.threadprofBinary)' diff <(cat '\(a)') '\(b)'"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("grown"))
   }
 }

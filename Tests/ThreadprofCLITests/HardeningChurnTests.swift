@@ -44,4 +44,37 @@ import ThreadprofTestSupport
     let exited = try checkRuns(["--stacks"], runs: 20, target: target)
     print("churn, --stacks: \(exited) vanished threads skipped over 20 runs")
   }
+
+  /// `watch --save` under churn: every saved sample loads, lists each tid
+  /// once and holds the whole pool.
+  func checkWatch(_ extra: [String], samples: Int) throws {
+    let odd = try TargetBuilder.build("oddities.c")
+    let target = try LiveTarget(odd, ["churn", String(Self.pool)])
+    let dir = TargetBuilder.scratch + "/watch-churn-\(UUID().uuidString)"
+    let r = try threadprof(
+      ["watch", String(target.pid), "--interval", "100ms", "--count", String(samples),
+       "--save", dir] + extra, timeout: 120)
+    #expect(r.status == 0, "\(r.stderr)")
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    #expect(files.count == samples)
+    var exited = 0
+    for file in files {
+      let snap = try SnapshotFile.load(path: dir + "/" + file)
+      let tids = snap.threads.map(\.tid)
+      #expect(Set(tids).count == tids.count, "\(file): a tid listed twice")
+      #expect(snap.threads.filter { $0.name.hasPrefix("keeper-") }.count == Self.pool, "\(file)")
+      exited += snap.skipped.exited
+    }
+    #expect(LiveTarget.wait(timeout: 5) { target.stoppedOrTraced().isEmpty })
+    print("churn, watch \(extra): \(exited) vanished threads skipped over \(samples) samples")
+  }
+
+  @Test func watchUnderChurn() throws {
+    try checkWatch([], samples: 20)
+  }
+
+  @Test(.enabled(if: HardeningSignalTests.stacksAvailable, "this build has no --stacks yet"))
+  func watchWithStacksUnderChurn() throws {
+    try checkWatch(["--stacks"], samples: 10)
+  }
 }

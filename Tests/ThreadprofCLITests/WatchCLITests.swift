@@ -19,17 +19,33 @@ func jsonLines(_ text: String) throws -> [[String: Any]] {
 
 @Suite struct WatchCLITests {
   @Test func leakingTargetIsFlaggedAndFailsOnGrowth() throws {
+    try watchLeak(extra: [])
+  }
+
+  @Test(.enabled(if: canTrace, "needs ptrace rights for --stacks"))
+  func leakingTargetIsFlaggedByStack() throws {
+    try watchLeak(extra: ["--stacks"])
+  }
+
+  func watchLeak(extra: [String]) throws {
     // The target adds a worker every 50 ms, faster than the samples come,
     // so every sample sees more workers whatever the machine's pace.
     let target = try LiveTarget(try TargetBuilder.build("growth.c"), ["leak", "--auto", "50"])
+    let metrics = TargetBuilder.scratch + "/metrics-\(target.pid).prom"
     let result = try threadprof(
-      ["watch", "\(target.pid)", "--interval", "100ms", "--count", "15", "--fail-on-growth"])
+      ["watch", "\(target.pid)", "--interval", "100ms", "--count", "15", "--fail-on-growth",
+       "--metrics-file", metrics] + extra)
     #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+    // The last rewrite of the metrics file carries the verdict.
+    let gauges = try String(contentsOfFile: metrics, encoding: .utf8)
+      .split(separator: "\n").filter { $0.hasPrefix("threadprof_cluster_growing{") }
+    #expect(gauges.filter { $0.hasSuffix(" 1") }.count == 1)
+    #expect(gauges.first { $0.hasSuffix(" 1") }?.contains("name=\"worker-N\"") == true)
     let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
     #expect(lines.first?.hasPrefix("watching pid \(target.pid) every 100ms, 15 samples") == true)
     #expect(lines.filter { $0.contains(" threads ") }.count == 15)
     #expect(result.stdout.contains("1 growing cluster (of "))
-    #expect(result.stdout.contains("worker-N read"))
+    #expect(result.stdout.contains(extra.isEmpty ? "    worker-N read" : "    worker_park\n"))
     #expect(result.stdout.contains("/min  steadiness "))
     #expect(lines.allSatisfy { $0.count <= 100 })
     #expect(target.stoppedOrTraced().isEmpty)
@@ -68,7 +84,8 @@ func jsonLines(_ text: String) throws -> [[String: Any]] {
     let diff = try threadprof(
       ["diff", "--format", "json", dir + "/000001.json", dir + "/000003.json"])
     #expect(diff.status == 0, "\(diff.stderr)")
-    let doc = try #require(try jsonLines(diff.stdout.replacingOccurrences(of: "\n", with: "")).first)
+    let doc = try #require(
+      JSONSerialization.jsonObject(with: Data(diff.stdout.utf8)) as? [String: Any])
     let changes = try #require(doc["changes"] as? [[String: Any]])
     #expect(changes.first?["status"] as? String == "grown")
     #expect((changes.first?["label"] as? String)?.hasPrefix("worker-N") == true)

@@ -42,9 +42,11 @@ const char *tp_symfile_source(const tp_symfile *sf);
 /* A warning from opening (a rejected debug file), or NULL. */
 const char *tp_symfile_warning(const tp_symfile *sf);
 
-/* The virtual address the byte at file offset `off` is loaded at, from
- * the PT_LOAD headers. Returns 0 and sets *vaddr, or -1. */
-int tp_symfile_vaddr_of_offset(const tp_symfile *sf, uint64_t off, uint64_t *vaddr);
+/* The virtual address the byte at file offset `off` is loaded at, for a
+ * mapping of `len` bytes from `off` (executable or not), from the PT_LOAD
+ * headers. Returns 0 and sets *vaddr, or -1. */
+int tp_symfile_vaddr_of_offset(const tp_symfile *sf, uint64_t off, uint64_t len, int executable,
+                               uint64_t *vaddr);
 
 /* Looks up the ELF virtual address `vaddr`: up to `max` frames, inlined
  * ones first. Returns how many were filled (0: nothing known). Thread-safe. */

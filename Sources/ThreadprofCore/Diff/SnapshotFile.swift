@@ -1,6 +1,10 @@
 // Reading a saved snapshot back, refusing anything that is not one with a
 // single clear reason.
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Loads `threadprof.snapshot/N` JSON files written by `snapshot --format
 /// json` or `watch --save`.
@@ -11,7 +15,7 @@ public enum SnapshotFile {
   public static let maxDepth = 64
   static let remedy = "make one with 'threadprof snapshot --format json'"
 
-  /// Reads and checks the file at `path` (`open`, `fstat`, `read`).
+  /// Reads and checks the file (or pipe) at `path` (`open`, `fstat`, `read`).
   /// Throws `.noSuchFile` when it does not exist, `.badData` when it is
   /// too big, not JSON, truncated, too deeply nested, not a snapshot,
   /// missing a required field, or written by a newer schema.
@@ -52,11 +56,21 @@ public enum SnapshotFile {
       throw bad("schema \(schema) is no longer readable")
     }
     do {
-      return try JSONDecoder().decode(Snapshot.self, from: data)
+      let snapshot = try JSONDecoder().decode(Snapshot.self, from: data)
+      // Counts are summed and subtracted by diff and check: one past what
+      // any process can hold (or negative) would overflow, not compare.
+      if let i = snapshot.clusters.firstIndex(where: { !(0...maxCount).contains($0.count) }) {
+        throw bad("field 'clusters[\(i)].count' is out of range (\(snapshot.clusters[i].count))")
+      }
+      return snapshot
     } catch let error as DecodingError {
       throw bad(describe(error))
     }
   }
+
+  /// The largest cluster count accepted: the kernel's pid limit
+  /// (`PID_MAX_LIMIT`, 2^22), which no process's thread count can pass.
+  public static let maxCount = 1 << 22
 
   /// One line for a decoding failure: which field, what was wrong.
   static func describe(_ error: DecodingError) -> String {
@@ -96,10 +110,12 @@ public enum SnapshotFile {
     var schema: String?
   }
 
-  /// The file's bytes, refusing a missing, unreadable, non-regular or
-  /// oversized file before reading it.
-  static func read(path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+  /// The file's bytes, refusing a missing, unreadable or oversized file (a
+  /// regular file before reading it) and a directory.
+  public static func read(path: String) throws -> [UInt8] {
+    // O_NONBLOCK: a FIFO given by mistake must be refused below (not a
+    // regular file), not block the open until some writer appears.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else {
       let err = errno
       if err == ENOENT || err == ENOTDIR { throw ThreadprofError.noSuchFile(path: path) }
@@ -114,19 +130,29 @@ public enum SnapshotFile {
     guard fstat(fd, &st) == 0 else {
       throw ThreadprofError.system(what: "cannot stat \(path)", errno: errno)
     }
-    guard st.st_mode & S_IFMT == S_IFREG else {
-      throw ThreadprofError.badData(path: path, reason: "not a regular file", remedy: remedy)
+    let kind = st.st_mode & S_IFMT
+    if kind == S_IFDIR {
+      throw ThreadprofError.badData(path: path, reason: "is a directory", remedy: remedy)
     }
-    guard st.st_size <= maxBytes else {
-      throw ThreadprofError.badData(
-        path: path, reason: "too large (\(st.st_size >> 20) MiB, limit \(maxBytes >> 20) MiB)",
+    func tooLarge(_ bytes: Int) -> ThreadprofError {
+      .badData(
+        path: path, reason: "too large (\(bytes >> 20) MiB, limit \(maxBytes >> 20) MiB)",
         remedy: remedy)
     }
-    var out = [UInt8](repeating: 0, count: Int(st.st_size))
+    // A regular file is sized up front; a pipe (`<(threadprof snapshot …)`)
+    // is read until end of file or one byte past the limit.
+    let regular = kind == S_IFREG
+    if regular && st.st_size > maxBytes { throw tooLarge(Int(st.st_size)) }
+    var out = [UInt8](repeating: 0, count: regular ? Int(st.st_size) : 1 << 16)
     var done = 0
-    while done < out.count {
+    while true {
+      if done == out.count {
+        guard !regular else { break }
+        guard done <= maxBytes else { throw tooLarge(done) }
+        out.append(contentsOf: [UInt8](repeating: 0, count: min(out.count, maxBytes + 1)))
+      }
       let n = out.withUnsafeMutableBytes { buf in
-        Foundation.read(fd, buf.baseAddress! + done, buf.count - done)
+        Glibc.read(fd, buf.baseAddress! + done, buf.count - done)
       }
       if n < 0 && errno == EINTR { continue }
       guard n >= 0 else {
@@ -135,6 +161,7 @@ public enum SnapshotFile {
       if n == 0 { break }
       done += n
     }
+    if done > maxBytes { throw tooLarge(done) }
     out.removeSubrange(done...)
     return out
   }

@@ -1,6 +1,10 @@
 // Our own pprof files read back as snapshots (clusters only), so `check`
 // can take a `--format pprof` file as its baseline.
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Rebuilds the cluster list of a snapshot that `PprofEncoder` wrote.
 public enum PprofSnapshot {
@@ -39,7 +43,7 @@ public enum PprofSnapshot {
       {
         groupBy = mode
       }
-      if let range = c.range(of: "snapshot of pid ") {
+      if let range = c.firstRange(of: "snapshot of pid ") {
         pid = Int32(c[range.upperBound...].prefix { $0.isNumber }) ?? 0
       }
     }

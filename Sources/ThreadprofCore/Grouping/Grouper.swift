@@ -19,12 +19,7 @@ public struct Grouper: Sendable {
   /// The key parts of one thread under this grouping, in a fixed order.
   public func keyParts(of thread: ThreadRecord) -> [String] {
     let pattern = NamePattern.normalize(thread.nameBytes)
-    let wait = [
-      "state=\(thread.state)",
-      "wchan=\(thread.wchan ?? "?")",
-      "syscall=\(thread.syscall?.label ?? "?")",
-      "kstack=\(thread.kernelStack?.joined(separator: ",") ?? "?")",
-    ]
+    let wait = Grouper.waitKey(of: thread)
     switch groupBy {
     case .name:
       return ["name=\(pattern)"]
@@ -38,10 +33,37 @@ public struct Grouper: Sendable {
         // marked so it never merges with a real stack.
         return ["nostack", "name=\(pattern)"] + wait
       }
-      return stack.map { frame in
+      // Kernel frames are shown but not keyed: stopping a thread to unwind
+      // it restarts an interrupted sleep through restart_syscall, which
+      // changes its kernel frames (not its user frames) for good, and the
+      // same code must stay one cluster across samples and runs.
+      let user = stack.filter { $0.kind != .kernel }
+      guard !user.isEmpty else { return ["kernel-only"] + wait }
+      return user.map { frame in
         exact ? "0x" + String(frame.address, radix: 16) : frame.symbolicKey
       }
     }
+  }
+
+  /// The wait-site part of a key: state, wait channel, system call and
+  /// kernel stack.
+  ///
+  /// A sleep (`nanosleep`, `clock_nanosleep`) that a ptrace stop
+  /// interrupted is resumed through `restart_syscall`, and from then on
+  /// /proc shows another system call, wait channel and kernel stack for the
+  /// same thread at the same place. Such threads key as `sleep` without the
+  /// changing parts, so unwinding a process once does not split its sleepers.
+  static func waitKey(of thread: ThreadRecord) -> [String] {
+    let syscall = thread.syscall?.label ?? "?"
+    if ["nanosleep", "clock_nanosleep", "restart_syscall"].contains(syscall) {
+      return ["state=\(thread.state)", "sleep"]
+    }
+    return [
+      "state=\(thread.state)",
+      "wchan=\(thread.wchan ?? "?")",
+      "syscall=\(syscall)",
+      "kstack=\(thread.kernelStack?.joined(separator: ",") ?? "?")",
+    ]
   }
 
   /// The stable id of a key: a digest of the grouping mode and its parts.

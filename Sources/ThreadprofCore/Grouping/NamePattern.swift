@@ -17,6 +17,13 @@ public enum NamePattern {
     var i = 0
     while i < chars.count {
       let c = chars[i]
+      // An escape written by NameEscaping (`\\` or `\xNN`) is one unit.
+      if c == "\\", i + 1 < chars.count {
+        let width = chars[i + 1] == "x" ? 4 : 2
+        for k in i..<min(i + width, chars.count) { out.append(chars[k]) }
+        i += width
+        continue
+      }
       if c == "0", i + 1 < chars.count, chars[i + 1] == "x" || chars[i + 1] == "X",
         i + 2 < chars.count, isHex(chars[i + 2])
       {

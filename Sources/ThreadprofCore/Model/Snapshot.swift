@@ -27,7 +27,7 @@ public struct TargetProcess: Sendable, Hashable, Codable {
 
 /// How threads are grouped into clusters, from strictest to loosest.
 public enum GroupBy: String, Sendable, Hashable, Codable, CaseIterable {
-  /// Identical (module, function) stack, plus state and wait site.
+  /// Identical (module, function) sequence of the user stack.
   case stack
   /// Name pattern, state, wait channel, system call and kernel stack.
   case site

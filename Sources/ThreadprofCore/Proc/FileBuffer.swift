@@ -129,6 +129,15 @@ enum ProcBytes {
     return b
   }
 
+  /// The index after the next newline at or after `i` (`memchr(3)`), or
+  /// `b.count` when there is none.
+  @inline(__always)
+  static func nextLine(_ b: UnsafeRawBufferPointer, from i: Int) -> Int {
+    guard i < b.count, let base = b.baseAddress else { return b.count }
+    guard let hit = memchr(base + i, 0x0a, b.count - i) else { return b.count }
+    return base.distance(to: UnsafeRawPointer(hit)) + 1
+  }
+
   /// Parses an unsigned decimal at `i`, advancing past it.
   @inline(__always)
   static func unsigned(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> UInt64 {

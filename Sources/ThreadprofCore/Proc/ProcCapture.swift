@@ -40,6 +40,12 @@ public enum ProcCapture {
   ) throws -> CaptureSummary {
     let reader = ProcReader(root: root)
     let pid = try reader.resolve(pid).pid
+    let inner = ["\(pid)", "\(pid)/task", "sys", "sys/kernel"]
+    for inner in inner where isSymlink(root + "/" + inner) {
+      throw ThreadprofError.badData(
+        path: root + "/" + inner, reason: "a symbolic link where a directory belongs",
+        remedy: "capture from /proc or from a tree written by 'threadprof capture'")
+    }
     try prepare(dir)
     let buf = FileBuffer()
     var summary = CaptureSummary(
@@ -78,6 +84,11 @@ public enum ProcCapture {
     }
     defer { close(taskfd) }
     for tid in ProcReader.listTids(taskfd) {
+      // A symlinked thread directory would lead out of the tree: skip it.
+      if isSymlink("\(source)/task/\(tid)") {
+        summary.skipped.unreadable += 1
+        continue
+      }
       // Read all of a thread's files first, so a thread that vanishes
       // midway leaves no half-written directory.
       var contents: [(String, [UInt8])] = []
@@ -134,6 +145,12 @@ public enum ProcCapture {
       partial += "/" + part
       try makeDirectory(partial)
     }
+  }
+
+  /// True when `path` itself is a symbolic link (`lstat(2)`).
+  static func isSymlink(_ path: String) -> Bool {
+    var st = stat()
+    return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
   }
 
   private static func makeDirectory(_ path: String) throws {

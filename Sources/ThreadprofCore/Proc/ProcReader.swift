@@ -104,7 +104,9 @@ public struct ProcReader: Sendable {
       let text = String(decoding: ProcBytes.trimNewline(buf.bytes), as: UTF8.self)
       if let abi = TargetABI(rawValue: text) { return abi }
     }
-    for candidate in [dir] + threadDirs(pid) {
+    let own = Self.elfABI(dir + "/exe")
+    if own != .unknown { return own }
+    for candidate in threadDirs(pid) {
       let abi = Self.elfABI(candidate + "/exe")
       if abi != .unknown { return abi }
     }
@@ -114,7 +116,8 @@ public struct ProcReader: Sendable {
 
   /// The ABI in the ELF header of `path`, `.unknown` when unreadable.
   static func elfABI(_ path: String) -> TargetABI {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: in a captured tree `exe` may name a FIFO; never hang on it.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { return .unknown }
     var header = [UInt8](repeating: 0, count: 64)
     let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
@@ -136,7 +139,8 @@ public struct ProcReader: Sendable {
   /// The text of `<pid>/exe`, or of a live thread's `exe` when the group
   /// leader is a zombie.
   func exeLink(_ pid: Int32) -> String? {
-    for candidate in ["\(root)/\(pid)"] + threadDirs(pid) {
+    if let link = Self.readLink("\(root)/\(pid)/exe") { return link }
+    for candidate in threadDirs(pid) {
       if let link = Self.readLink(candidate + "/exe") { return link }
     }
     return nil

@@ -22,7 +22,6 @@ public enum StatusParser {
   static func parse(_ b: UnsafeRawBufferPointer) -> StatusFields {
     var out = StatusFields()
     var i = 0
-    let newline = UInt8(ascii: "\n")
     while i < b.count {
       let start = i
       switch b[i] {
@@ -42,8 +41,7 @@ public enum StatusParser {
         }
       default: break
       }
-      while i < b.count && b[i] != newline { i += 1 }
-      i += 1
+      i = ProcBytes.nextLine(b, from: i)
     }
     return out
   }

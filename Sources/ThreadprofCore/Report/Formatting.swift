@@ -6,7 +6,9 @@ public enum Formatting {
   public static func age(_ seconds: Double) -> String {
     guard seconds.isFinite, seconds >= 0 else { return "?" }
     if seconds < 10 { return "\(rounded(seconds, 1))s" }
-    let s = Int(seconds)
+    // Clamped near a million years, which only a corrupt file or capture
+    // holds: converting more to Int would trap.
+    let s = Int(min(seconds, 3.0e13))
     if s < 60 { return "\(s)s" }
     if s < 3600 { return "\(s / 60)m\(pad2(s % 60))s" }
     if s < 86400 { return "\(s / 3600)h\(pad2(s % 3600 / 60))m" }
@@ -24,7 +26,10 @@ public enum Formatting {
   public static func rounded(_ value: Double, _ places: Int) -> String {
     var scale = 1.0
     for _ in 0..<places { scale *= 10 }
-    let n = Int((abs(value) * scale).rounded())
+    let scaled = (abs(value) * scale).rounded()
+    // NaN, infinity or past Int: no fixed-point form, and Int() would trap.
+    guard scaled.isFinite, scaled < 9.0e18 else { return "\(value)" }
+    let n = Int(scaled)
     let sign = value < 0 && n != 0 ? "-" : ""
     guard places > 0 else { return sign + String(n) }
     let whole = n / Int(scale)

@@ -1,5 +1,9 @@
 // The snapshot document as JSON bytes, in a stable field order.
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Encodes snapshots (and anything else threadprof writes as JSON) the same
 /// way everywhere: keys sorted, slashes unescaped, UTF-8.

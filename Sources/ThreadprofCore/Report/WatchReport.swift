@@ -41,10 +41,18 @@ public struct WatchReport {
   }
 
   /// The summary: what grew, how fast, how steadily, and where.
-  public func summaryText(_ s: WatchSummary, pid: Int32, end: String) -> String {
+  /// `skipped` counts ticks left out because a sample overran them.
+  public func summaryText(_ s: WatchSummary, pid: Int32, end: String, skipped: Int = 0)
+    -> String
+  {
     var out = "\n" + style("watched pid \(pid): \(s.samples) samples", .heading)
     out += " over \(Formatting.age(s.durationSeconds)), every "
       + "\(Formatting.age(s.intervalSeconds)); \(end)\n"
+    if skipped > 0 {
+      out += style(
+        "\(skipped) tick\(skipped == 1 ? " was" : "s were") skipped: samples took longer "
+          + "than the interval", .warning) + "\n"
+    }
     if s.growing.isEmpty {
       let tooFew = s.samples < 4 ? " (too few samples to tell: need at least 4)" : ""
       out += "no growing cluster among \(s.clusters.count) watched\(tooFew)\n"
@@ -76,8 +84,11 @@ public struct WatchReport {
   }
 
   /// One JSON object on one line for the summary.
-  public func summaryJSON(_ s: WatchSummary, pid: Int32, end: String) throws -> [UInt8] {
-    var bytes = try SnapshotJSON.encode(SummaryDoc(s, pid: pid, end: end), pretty: false)
+  public func summaryJSON(_ s: WatchSummary, pid: Int32, end: String, skipped: Int = 0)
+    throws -> [UInt8]
+  {
+    let doc = SummaryDoc(s, pid: pid, end: end, skipped: skipped)
+    var bytes = try SnapshotJSON.encode(doc, pretty: false)
     bytes.append(UInt8(ascii: "\n"))
     return bytes
   }
@@ -151,16 +162,17 @@ private struct SummaryDoc: Encodable {
   var intervalSeconds: Double
   var alpha: Double
   var minGrowth: Int
+  var skippedTicks: Int
   var growing: [Trend]
   var clusters: [Trend]
 
   enum CodingKeys: String, CodingKey {
     case type, pid, end, samples, alpha, growing, clusters
     case durationSeconds = "duration_s", intervalSeconds = "interval_s"
-    case minGrowth = "min_growth"
+    case minGrowth = "min_growth", skippedTicks = "skipped_ticks"
   }
 
-  init(_ s: WatchSummary, pid: Int32, end: String) {
+  init(_ s: WatchSummary, pid: Int32, end: String, skipped: Int) {
     self.pid = pid
     self.end = end
     samples = s.samples
@@ -168,6 +180,7 @@ private struct SummaryDoc: Encodable {
     intervalSeconds = s.intervalSeconds
     alpha = s.rule.alpha
     minGrowth = s.rule.minGrowth
+    skippedTicks = skipped
     growing = s.growing.map(Trend.init)
     clusters = s.clusters.map(Trend.init)
   }

@@ -42,7 +42,7 @@ public enum Redaction {
   static func redactPath(_ text: String) -> String {
     var out = ""
     var rest = Substring(text)
-    while let range = rest.range(of: "/home/") ?? rest.range(of: "/Users/") {
+    while let range = rest.firstRange(of: "/home/") ?? rest.firstRange(of: "/Users/") {
       out += rest[..<range.upperBound]
       rest = rest[range.upperBound...]
       let user = rest.prefix { $0 != "/" && $0 != " " }

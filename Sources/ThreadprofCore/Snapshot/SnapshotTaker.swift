@@ -1,5 +1,9 @@
 // One scan of one process, end to end: /proc, optional stacks, grouping.
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// What a snapshot reads and how it groups.
 public struct SnapshotOptions: Sendable {

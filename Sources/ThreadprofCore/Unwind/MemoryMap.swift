@@ -65,8 +65,9 @@ enum MemoryMap {
         default: return nil
         }
         let (m, o) = value.multipliedReportingOverflow(by: radix)
-        guard !o else { return nil }
-        value = m + digit
+        let (sum, o2) = m.addingReportingOverflow(digit)
+        guard !o, !o2 else { return nil }
+        value = sum
       }
       return digits.isEmpty ? nil : value
     }
@@ -74,7 +75,7 @@ enum MemoryMap {
       let device = field(), let inode = field(),
       let dash = range.firstIndex(of: 45),
       let start = number(range[range.startIndex..<dash], radix: 16),
-      let end = number(range[(dash + 1)...], radix: 16),
+      let end = number(range[(dash + 1)...], radix: 16), start <= end,
       let off = number(offset, radix: 16), let ino = number(inode, radix: 10)
     else { return nil }
     skipSpaces()

@@ -17,9 +17,26 @@ struct OpenedModule {
 struct ModuleOpener {
   let pid: Int32
   let procRoot: String
+  /// The caller's debug directories, then (for a process whose root is not
+  /// ours, e.g. in a container) the same directories inside its root: a
+  /// debug file is only used when its build-id matches, so more places are
+  /// safe to search.
   let debugDirectories: [String]
 
   private var processDir: String { "\(procRoot)/\(pid)" }
+
+  init(pid: Int32, procRoot: String, debugDirectories: [String]) {
+    self.pid = pid
+    self.procRoot = procRoot
+    let root = "\(procRoot)/\(pid)/root"
+    var ours = stat()
+    var theirs = stat()
+    let foreign =
+      stat("/", &ours) == 0 && stat(root, &theirs) == 0
+      && (ours.st_dev != theirs.st_dev || ours.st_ino != theirs.st_ino)
+    let inside = foreign ? debugDirectories.filter { $0.hasPrefix("/") }.map { root + $0 } : []
+    self.debugDirectories = debugDirectories + inside
+  }
 
   /// Opens the ELF file of `mapping` through, in order:
   /// `<procRoot>/<pid>/map_files/<start>-<end>` (works for deleted and
@@ -94,7 +111,11 @@ struct ModuleOpener {
   /// Load address minus virtual address for `mapping`, from the PT_LOAD
   /// segment holding the mapping's file offset.
   static func loadBias(of mapping: MemoryMapping, in file: SymbolFile) -> UInt64? {
-    guard let vaddr = file.virtualAddress(ofFileOffset: mapping.offset) else { return nil }
+    guard
+      let vaddr = file.virtualAddress(
+        ofFileOffset: mapping.offset, length: mapping.end - mapping.start,
+        executable: mapping.isExecutable)
+    else { return nil }
     return mapping.start &- vaddr
   }
 }

@@ -1,10 +1,15 @@
 // JIT symbol names from a perf map file, /tmp/perf-<pid>.map.
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A perf map: one `START SIZE name` line per JIT-compiled function, START
 /// and SIZE in hex (with or without `0x`), the name running to the end of
 /// the line. Read lazily on the first lookup and again whenever the file's
-/// size changed, because JITs append to it while they run.
+/// size changed, because JITs append to it while they run. Of several
+/// candidate paths the first that exists is used.
 final class PerfMap {
   struct Entry: Sendable, Hashable {
     var start: UInt64
@@ -12,11 +17,12 @@ final class PerfMap {
     var name: String
   }
 
-  let path: String
+  let candidates: [String]
+  private var path = ""
   private var size: Int64 = -1
   private var entries: [Entry] = []
 
-  init(path: String) { self.path = path }
+  init(candidates: [String]) { self.candidates = candidates }
 
   /// The entry whose range holds `address`, re-reading the file if needed.
   func lookup(_ address: UInt64) -> Entry? {
@@ -35,15 +41,16 @@ final class PerfMap {
 
   private func reloadIfChanged() {
     var st = stat()
-    guard stat(path, &st) == 0 else {
+    guard let found = candidates.first(where: { stat($0, &st) == 0 }) else {
       size = -1
       entries = []
       return
     }
-    guard Int64(st.st_size) != size else { return }
-    guard let data = FileManager.default.contents(atPath: path) else { return }
+    guard found != path || Int64(st.st_size) != size else { return }
+    path = found
+    guard case .success(let bytes) = WholeFile.read(path) else { return }
     size = Int64(st.st_size)
-    entries = PerfMap.parse(String(decoding: data, as: UTF8.self))
+    entries = PerfMap.parse(String(decoding: bytes, as: UTF8.self))
   }
 
   /// Parses perf map text; lines that do not read as `START SIZE name` are skipped.

@@ -294,8 +294,7 @@ struct RustV0Demangler {
   private mutating func fnSigBody(_ out: inout String) throws {
     if eat("U") { out += "unsafe " }
     if eat("K") {
-      let abi = eat("C") ? "C" : try undisambiguatedIdentifier().replacingOccurrences(
-        of: "_", with: "-")
+      let abi = eat("C") ? "C" : try undisambiguatedIdentifier().replacing("_", with: "-")
       out += "extern \"\(abi)\" "
     }
     out += "fn("

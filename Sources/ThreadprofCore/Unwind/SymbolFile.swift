@@ -58,10 +58,15 @@ final class SymbolFile: @unchecked Sendable {
     return handle.map { SymbolFile(handle: $0) }
   }
 
-  /// The virtual address the byte at `fileOffset` is loaded at (PT_LOAD).
-  func virtualAddress(ofFileOffset fileOffset: UInt64) -> UInt64? {
+  /// The virtual address the first byte of a mapping is loaded at: the
+  /// mapping covers `length` bytes from `fileOffset` (PT_LOAD headers).
+  func virtualAddress(ofFileOffset fileOffset: UInt64, length: UInt64, executable: Bool)
+    -> UInt64?
+  {
     var vaddr: UInt64 = 0
-    return tp_symfile_vaddr_of_offset(handle, fileOffset, &vaddr) == 0 ? vaddr : nil
+    let found = tp_symfile_vaddr_of_offset(
+      handle, fileOffset, length, executable ? 1 : 0, &vaddr)
+    return found == 0 ? vaddr : nil
   }
 
   /// Names at the file's virtual address `vaddr`, inlined functions first.

@@ -12,6 +12,10 @@ import Synchronization
 final class SymbolFileCache: Sendable {
   static let shared = SymbolFileCache()
 
+  // FIXME: entries are never evicted; a long watch of a process that keeps
+  // loading new libraries grows by one parsed file each. An LRU bound
+  // needs per-file reference tracking from the Symbolizers, not built yet.
+
   private struct State {
     var byIdentity: [String: SymbolFile?] = [:]
     var byBuildID: [String: SymbolFile] = [:]

@@ -1,6 +1,10 @@
 // Names raw instruction pointers of one process: module, function, offset,
 // file:line and inlined frames, from /proc/<pid>/maps and the ELF files.
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Symbolizes the frames of one target process. It reads
 /// `<procRoot>/<pid>/maps`, opens mapped files through
@@ -8,10 +12,13 @@ import Foundation
 /// elfutils' libdwfl (`.symtab`, `.dynsym`, `.gnu_debugdata`, and debug
 /// files found by build-id or `.gnu_debuglink` under `debugDirectories`,
 /// never over the network), names the vdso from `<procRoot>/<pid>/mem` and
-/// JIT code from `/tmp/perf-<pid>.map`. Parsed files are shared by every
-/// instance; results are cached per address. Not thread-safe: use one
-/// instance from one thread at a time.
-public final class Symbolizer: FrameSymbolizing {
+/// JIT code from `/tmp/perf-<pid>.map` (or, for a process in a pid
+/// namespace, `<procRoot>/<pid>/root/tmp/perf-<namespace pid>.map`).
+/// Parsed files are shared by every instance; results are cached per
+/// address. Calls may come from several threads; they are serialized.
+public final class Symbolizer: FrameSymbolizing, @unchecked Sendable {
+  // Every mutable property below is touched only while `lock` is held.
+  private let lock = Lock()
   public let pid: Int32
   private let procRoot: String
   private let opener: ModuleOpener
@@ -23,7 +30,8 @@ public final class Symbolizer: FrameSymbolizing {
 
   /// Problems met so far, one line each, each reported once: files that
   /// could not be opened, rejected debug files, an unreadable vdso.
-  public private(set) var warnings: [String] = []
+  public var warnings: [String] { lock.withLock { warningList } }
+  private var warningList: [String] = []
 
   /// Results kept per address before the cache starts over.
   private static let cacheLimit = 200_000
@@ -48,8 +56,15 @@ public final class Symbolizer: FrameSymbolizing {
     self.pid = pid
     self.procRoot = procRoot
     opener = ModuleOpener(pid: pid, procRoot: procRoot, debugDirectories: debugDirectories)
-    perfMap = PerfMap(path: "/tmp/perf-\(pid).map")
-    mappings = try readMaps()
+    mappings = try Self.readMaps(procRoot: procRoot, pid: pid)
+    // A JIT in a container writes the map in its own /tmp under its own pid.
+    var perfMaps = ["/tmp/perf-\(pid).map"]
+    if case .success(let status) = WholeFile.read("\(procRoot)/\(pid)/status"),
+      let inner = StatusParser.parse(status).nsPids.last, inner != pid
+    {
+      perfMaps.append("\(procRoot)/\(pid)/root/tmp/perf-\(inner).map")
+    }
+    perfMap = PerfMap(candidates: perfMaps)
   }
 
   /// libdwfl only reaches debuginfod through callbacks threadprof does not
@@ -60,14 +75,19 @@ public final class Symbolizer: FrameSymbolizing {
 
   /// The modules symbolization has opened so far, by path.
   public var modules: [ModuleInfo] {
-    loaded.values.map(\.info).sorted { $0.path < $1.path }
+    lock.withLock { loaded.values.map(\.info).sorted { $0.path < $1.path } }
   }
 
   /// Re-reads `<procRoot>/<pid>/maps` after the target mapped or unmapped
   /// files (dlopen, dlclose) and forgets per-address results. Parsed files
-  /// stay cached. Keeps the old mappings if the process is gone.
+  /// stay cached. Keeps the old mappings if the process is gone, and the
+  /// per-address results if the maps did not change.
   public func refresh() {
-    guard let fresh = try? readMaps() else { return }
+    guard let fresh = try? Self.readMaps(procRoot: procRoot, pid: pid) else { return }
+    lock.lock()
+    defer { lock.unlock() }
+    // Unchanged maps keep every cached result (watch refreshes each sample).
+    guard fresh != mappings else { return }
     mappings = fresh
     cache.removeAll(keepingCapacity: true)
     let live = Set(fresh.map { ModuleKey(path: $0.path, device: $0.device, inode: $0.inode) })
@@ -75,6 +95,8 @@ public final class Symbolizer: FrameSymbolizing {
   }
 
   public func symbolize(_ frames: [RawFrame]) -> [StackFrame] {
+    lock.lock()
+    defer { lock.unlock() }
     var result: [StackFrame] = []
     result.reserveCapacity(frames.count + 4)
     for raw in frames { result += symbolize(raw) }
@@ -98,6 +120,8 @@ public final class Symbolizer: FrameSymbolizing {
       frames = named(raw, lookup: lookup, mapping: mapping, module: module(mapping))
     } else {
       // Anonymous memory may gain perf-map names later: not cached.
+      // [heap], [stack] and [vsyscall] count as anonymous too; the legacy
+      // vsyscall page has no ELF image to name its three entry points.
       return [anonymous(raw, lookup: lookup, mapping: mapping)]
     }
     if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
@@ -184,15 +208,17 @@ public final class Symbolizer: FrameSymbolizing {
 
   /// The parsed file behind the mapping holding `address` (for tests).
   func symbolFile(containing address: UInt64) -> SymbolFile? {
+    lock.lock()
+    defer { lock.unlock() }
     guard let mapping = MemoryMap.find(address, in: mappings), mapping.isFile else { return nil }
     return module(mapping).file
   }
 
   private func warn(_ text: String) {
-    if warned.insert(text).inserted { warnings.append(text) }
+    if warned.insert(text).inserted { warningList.append(text) }
   }
 
-  private func readMaps() throws -> [MemoryMapping] {
+  private static func readMaps(procRoot: String, pid: Int32) throws -> [MemoryMapping] {
     let path = "\(procRoot)/\(pid)/maps"
     switch WholeFile.read(path) {
     case .success(let bytes):

@@ -58,7 +58,10 @@ enum UnwindProcFile {
     defer { closedir(dir) }
     var out: [Int32] = []
     while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+      // `&`: read d_name in place up to its NUL. Taking it by value copies
+      // all 256 bytes, past the end of a short last record (AddressSanitizer
+      // caught the heap over-read).
+      let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
       if let tid = Int32(name) { out.append(tid) }

@@ -12,11 +12,16 @@ public final class WatchSession {
   private var lastElapsed = 0.0
   private var seq = 0
   private var lastThreads = 0
-  private var tracks: [String: Track] = [:]
-  /// Ids in first-seen order, for stable output.
-  private var order: [String] = []
+  /// Per-cluster state in first-seen order, mutated in place (a copy out
+  /// of a dictionary would copy the series on every sample).
+  // FIXME: one track per cluster id ever seen is kept to the end, so a
+  // process whose stacks never repeat (JIT churn) grows this list; dropping
+  // tracks long gone would bound it, at the cost of their summary rows.
+  private var tracks: [Track] = []
+  private var index: [String: Int] = [:]
 
   private struct Track {
+    var id: String
     var series: CompactSeries
     var label: String
     var stack: [StackFrame]?
@@ -41,31 +46,37 @@ public final class WatchSession {
     lastElapsed = elapsed
     seq += 1
 
-    var now: [String: Int] = [:]
+    var now = [Int](repeating: 0, count: tracks.count)
     for cluster in snapshot.clusters {
-      now[cluster.id, default: 0] += cluster.count
-      if tracks[cluster.id] == nil {
-        tracks[cluster.id] = Track(
-          series: CompactSeries(capacity: options.seriesCapacity), label: "", stack: nil,
-          firstSeen: seq, lastSeen: seq, previous: 0)
-        order.append(cluster.id)
+      let i: Int
+      if let known = index[cluster.id] {
+        i = known
+      } else {
+        i = tracks.count
+        index[cluster.id] = i
+        tracks.append(
+          Track(
+            id: cluster.id, series: CompactSeries(capacity: options.seriesCapacity), label: "",
+            stack: nil, firstSeen: seq, lastSeen: seq, previous: 0))
+        now.append(0)
       }
-      tracks[cluster.id]?.label = ClusterLabel.of(cluster)
-      tracks[cluster.id]?.stack = cluster.stack
+      now[i] += cluster.count
+      tracks[i].label = ClusterLabel.of(cluster)
+      tracks[i].stack = cluster.stack
     }
 
     var counts: [WatchClusterCount] = []
-    for id in order {
-      guard var track = tracks[id] else { continue }
-      let count = now[id] ?? 0
-      track.series.append(count, at: elapsed)
-      if count > 0 { track.lastSeen = seq }
-      if count > 0 || track.previous > 0 {
+    for i in tracks.indices {
+      let count = now[i]
+      tracks[i].series.append(count, at: elapsed)
+      if count > 0 { tracks[i].lastSeen = seq }
+      let previous = tracks[i].previous
+      if count > 0 || previous > 0 {
         counts.append(
-          WatchClusterCount(id: id, count: count, delta: count - track.previous, label: track.label))
+          WatchClusterCount(
+            id: tracks[i].id, count: count, delta: count - previous, label: tracks[i].label))
       }
-      track.previous = count
-      tracks[id] = track
+      tracks[i].previous = count
     }
     counts.sort {
       if abs($0.delta) != abs($1.delta) { return abs($0.delta) > abs($1.delta) }
@@ -88,8 +99,8 @@ public final class WatchSession {
   /// Judges every cluster seen so far.
   public func summary() -> WatchSummary {
     var all: [ClusterTrend] = []
-    for id in order {
-      guard let track = tracks[id] else { continue }
+    for track in tracks {
+      let id = track.id
       let points = track.series.trendPoints
       let test = TrendTest.run(points)
       let verdict = options.rule.judge(

@@ -105,7 +105,7 @@ struct CommandSpec: Sendable {
     let labelWidth = 26
     let lines = TextWrap.lines(help, width: 78 - labelWidth)
     var out = "  " + label
-    if label.count + 2 > labelWidth {
+    if label.count + 2 >= labelWidth {
       out += "\n" + String(repeating: " ", count: labelWidth)
     } else {
       out += String(repeating: " ", count: labelWidth - label.count - 2)

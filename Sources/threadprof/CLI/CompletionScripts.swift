@@ -194,7 +194,7 @@ struct CompletionScripts {
   }
 
   private func zshQuote(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    "'" + text.replacing("'", with: "'\\''") + "'"
   }
 
   // MARK: fish
@@ -243,7 +243,7 @@ struct CompletionScripts {
   }
 
   private func fishQuote(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "\\", with: "\\\\")
-      .replacingOccurrences(of: "'", with: "\\'") + "'"
+    "'" + text.replacing("\\", with: "\\\\")
+      .replacing("'", with: "\\'") + "'"
   }
 }

@@ -3,32 +3,24 @@
 #if canImport(Glibc)
   import Glibc
 #endif
-import Synchronization
+import ThreadprofCore
 
-/// The signal that asked us to stop, 0 while none did.
-private let caught = Atomic<Int32>(0)
-
-/// Graceful interrupt handling for long-running commands.
+/// Graceful interrupt handling for long-running commands, shared with the
+/// unwinder: a signal mid-scan detaches every traced thread first.
 enum Interrupt {
-  /// Installs the handlers (`sigaction` without `SA_RESTART`, so a
-  /// `clock_nanosleep` between samples returns at once with `EINTR`).
+  /// Installs the unwinder's graceful handlers for SIGINT, SIGTERM and
+  /// SIGHUP. A `clock_nanosleep` between samples returns at once with
+  /// `EINTR` (the kernel never restarts it), and a stack collection stops
+  /// early. A second signal exits with 128 + signal.
   static func install() {
-    var action = sigaction()
-    action.__sigaction_handler.sa_handler = { sig in
-      if caught.exchange(sig, ordering: .relaxed) != 0 { _exit(128 + sig) }
-    }
-    sigemptyset(&action.sa_mask)
-    action.sa_flags = 0
-    sigaction(SIGINT, &action, nil)
-    sigaction(SIGTERM, &action, nil)
+    StackCollector.installSignalHandlers(graceful: true)
     // A parent may have left them blocked (the mask is inherited).
     var set = sigset_t()
     sigemptyset(&set)
-    sigaddset(&set, SIGINT)
-    sigaddset(&set, SIGTERM)
+    for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
   }
 
-  /// True once SIGINT or SIGTERM arrived.
-  static var requested: Bool { caught.load(ordering: .relaxed) != 0 }
+  /// True once SIGINT, SIGTERM or SIGHUP arrived.
+  static var requested: Bool { StackCollector.interruptSignal != nil }
 }

@@ -47,6 +47,16 @@ import Testing
     }
   }
 
+  @Test func stackAgainstWaitSiteNamesTheStacksFlag() {
+    let old = snapshot([("a", 1)], groupBy: .stack, stacks: true)
+    let new = snapshot([("a", 1)], groupBy: .site)
+    #expect(throws: ThreadprofError.usage(
+      "cannot compare old (grouped by stack) with new (grouped by site); "
+        + "take both with --stacks or both without")) {
+      try SnapshotDiff.compare(old, new)
+    }
+  }
+
   @Test func stacksOnOneSideOnlyIsAWarning() throws {
     let diff = try SnapshotDiff.compare(
       snapshot([("a", 1)], stacks: true), snapshot([("a", 1)]), oldName: "a.json",

@@ -13,6 +13,7 @@ import Testing
     ("deadline-1", "deadline-N"),
     ("C2 CompilerThre", "CN CompilerThre"),
     ("", ""),
+    ("a\\x0a7", "a\\x0aN"),
   ])
   func namePatterns(name: String, pattern: String) {
     #expect(NamePattern.normalize(name) == pattern)
@@ -26,6 +27,11 @@ import Testing
       tid: tid, nameBytes: Array(name.utf8), state: state, wchan: wchan,
       syscall: .inSyscall(number: 202, name: "futex"), kernelStack: ["futex_wait_queue"],
       cpuSeconds: cpu, ageSeconds: age, stack: stack)
+  }
+
+  @Test func escapedBytesKeepTheirDigits() {
+    #expect(NamePattern.normalize([UInt8(ascii: "w"), 0x0a, UInt8(ascii: "3")]) == "w\\x0aN")
+    #expect(NamePattern.normalize([0xff, UInt8(ascii: "1")]) == "\\xffN")
   }
 
   @Test func siteGroupingSeparatesPoolsParkedOnTheSameFutex() {
@@ -82,5 +88,35 @@ import Testing
     let again = Grouper(groupBy: .name).group(threads.reversed()).map(\.id)
     #expect(once == again)
     #expect(once == once.sorted())
+  }
+
+  @Test func kernelFramesDoNotSplitAStackCluster() {
+    let user = StackFrame(address: 0x10, module: "/opt/app", fileOffset: 0x10, function: "doze")
+    func kernel(_ name: String) -> StackFrame {
+      StackFrame(address: 0, module: "[kernel]", function: name, kind: .kernel)
+    }
+    // Before and after a ptrace stop restarted the sleep.
+    let threads = [
+      thread(1, "a", stack: [kernel("hrtimer_nanosleep"), user]),
+      thread(2, "b", stack: [kernel("do_syscall_64"), user]),
+    ]
+    #expect(Grouper(groupBy: .stack).group(threads).map(\.count) == [2])
+  }
+
+  @Test func aSleepRestartedByPtraceKeepsItsSiteCluster() {
+    let before = ThreadRecord(
+      tid: 1, nameBytes: Array("ticker".utf8), state: "S", wchan: "hrtimer_nanosleep",
+      syscall: .inSyscall(number: 230, name: "clock_nanosleep"),
+      kernelStack: ["hrtimer_nanosleep", "common_nsleep"])
+    var after = before
+    after.wchan = "do_syscall_64"
+    after.syscall = .inSyscall(number: 219, name: "restart_syscall")
+    after.kernelStack = ["do_syscall_64"]
+    let grouper = Grouper(groupBy: .site)
+    #expect(grouper.group([before])[0].id == grouper.group([after])[0].id)
+    // Other waits still key on every part.
+    var read = before
+    read.syscall = .inSyscall(number: 0, name: "read")
+    #expect(grouper.group([read])[0].id != grouper.group([before])[0].id)
   }
 }

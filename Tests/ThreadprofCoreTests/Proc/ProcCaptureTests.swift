@@ -145,3 +145,57 @@ import ThreadprofTestSupport
     #expect(scan.targetExited)
   }
 }
+
+@Suite struct ProcCaptureTreeTests {
+  @Test func captureFromACapturedTree() throws {
+    let fx = try ProcFixture("jvm")
+    let dir = ProcCaptureTests.freshDir("recapture")
+    let summary = try ProcCapture.capture(pid: fx.pid, from: fx.root, into: dir)
+    #expect(summary.threads == 22)
+    #expect(summary.abi == .x86_64)
+    let a = try fx.scan()
+    let b = try ProcReader(root: dir).scan(pid: fx.pid)
+    #expect(a.threads == b.threads)
+    #expect(a.process == b.process)
+    #expect(SystemFacts.host(root: dir) == SystemFacts.host(root: fx.root))
+  }
+
+  /// A tree whose thread directory is a symlink to the live /proc must not
+  /// lead the capture out of the tree.
+  @Test func neverFollowsASymlinkOutOfTheTree() throws {
+    let fx = try ProcFixture("parked")
+    let src = ProcCaptureTests.freshDir("evil")
+    try FileManager.default.copyItem(atPath: fx.root, toPath: src)
+    let task = "\(src)/\(fx.pid)/task"
+    let victim = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: task).compactMap { Int32($0) }.max())
+    try FileManager.default.removeItem(atPath: "\(task)/\(victim)")
+    try FileManager.default.createSymbolicLink(
+      atPath: "\(task)/\(victim)", withDestinationPath: "/proc/self")
+    try FileManager.default.removeItem(atPath: "\(src)/\(fx.pid)/comm")
+    try FileManager.default.createSymbolicLink(
+      atPath: "\(src)/\(fx.pid)/comm", withDestinationPath: "/proc/self/comm")
+
+    let dir = ProcCaptureTests.freshDir("evil-out")
+    let summary = try ProcCapture.capture(pid: fx.pid, from: src, into: dir)
+    #expect(summary.threads == 6)
+    #expect(summary.skipped.unreadable == 1)
+    let fm = FileManager.default
+    #expect(!fm.fileExists(atPath: "\(dir)/\(fx.pid)/task/\(victim)"))
+    #expect(!fm.fileExists(atPath: "\(dir)/\(fx.pid)/comm"))
+
+    // A symlinked process directory is refused outright.
+    let linked = ProcCaptureTests.freshDir("linked")
+    try fm.createDirectory(atPath: linked, withIntermediateDirectories: true)
+    try fm.createSymbolicLink(atPath: "\(linked)/\(getpid())", withDestinationPath: "/proc/self")
+    let error = try #require(throws: ThreadprofError.self) {
+      try ProcCapture.capture(
+        pid: getpid(), from: linked, into: ProcCaptureTests.freshDir("linked-out"))
+    }
+    guard case .badData(_, let reason, _) = error else {
+      Issue.record("expected bad data, got \(error)")
+      return
+    }
+    #expect(reason.contains("symbolic link"))
+  }
+}

@@ -126,6 +126,17 @@ enum ProcPeek {
     #expect(process.nsPids.first == target.pid)
   }
 
+  @Test func deletedExecutableKeepsItsSuffix() throws {
+    let bin = try TargetBuilder.build(
+      "parked.c", output: "parked-deleted-\(UUID().uuidString.prefix(8))")
+    let target = try LiveTarget(bin, ["1", "0", "0"])
+    try FileManager.default.removeItem(atPath: bin)
+    let process = try ProcReader().process(target.pid)
+    #expect(process.exe == bin + " (deleted)")
+    // The ELF header is still readable through the link.
+    #expect(ProcReader().abi(target.pid) == TargetABI.host)
+  }
+
   @Test func missingPidIsNoSuchProcess() throws {
     let maxText = try #require(ProcPeek.text("/proc/sys/kernel/pid_max"))
     let missing = try #require(Int32(maxText.trimmingCharacters(in: .whitespacesAndNewlines)))

@@ -49,6 +49,88 @@ import ThreadprofTestSupport
     #expect(module.symbols == "none" && module.buildID == nil && module.loadBias == nil)
   }
 
+  static let canUnshare =
+    getuid() == 0 && FileManager.default.fileExists(atPath: "/usr/bin/unshare")
+
+  /// A process in its own mount and pid namespace: `unshare` mounts a
+  /// tmpfs only the child sees, runs `setup` (with $R the new root) and
+  /// chroots there into /opt/app/nsdemo, a static symtarget. Returns the
+  /// unshare process (whose death kills the child), the child's host pid
+  /// and its ready line.
+  static func namespaced(
+    _ bin: String, mnt: String, setup: String = "true"
+  ) throws -> (LiveTarget, Int32, String) {
+    let script =
+      "R=\(mnt) && mount -t tmpfs tpns $R && mkdir -p $R/opt/app $R/tmp && "
+      + "cp \(bin) $R/opt/app/nsdemo && \(setup) && exec chroot $R /opt/app/nsdemo"
+    let unshare = try LiveTarget(
+      "/usr/bin/unshare", ["--mount", "--pid", "--fork", "--kill-child", "sh", "-c", script])
+    let children = try String(
+      contentsOfFile: "/proc/\(unshare.pid)/task/\(unshare.pid)/children", encoding: .utf8)
+    let pid = try #require(children.split(separator: " ").first.flatMap { Int32($0) })
+    return (unshare, pid, try #require(unshare.lines.last))
+  }
+
+  static func value(_ key: String, in line: String) -> UInt64? {
+    line.split(separator: " ").first { $0.hasPrefix(key + "=") }
+      .flatMap { UInt64($0.dropFirst(key.count + 1), radix: 16) }
+  }
+
+  /// The maps path of nsdemo as the host sees it: one that does not
+  /// exist on the host.
+  @Test(.enabled(if: canUnshare))
+  func namesCodeOfAProcessInAnotherMountNamespace() throws {
+    let bin = try TargetBuilder.build("symtarget.c", linkFlags: ["-static"])
+    let mnt = try scratchDirectory("nsroot")
+    let (unshare, pid, line) = try Self.namespaced(bin, mnt: mnt)
+    defer { unshare.stop() }
+    let alpha = try #require(Self.value("alpha", in: line))
+    let maps = try String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)
+    let path = try #require(
+      maps.split(separator: "\n").first { $0.hasSuffix("/opt/app/nsdemo") }?
+        .split(separator: " ").last.map(String.init))
+    #expect(!FileManager.default.fileExists(atPath: path))
+    // The JIT map lives in the namespace's /tmp, named by its own pid (1).
+    let anon = try #require(Self.value("anon", in: line))
+    try "\(String(anon, radix: 16)) 100 ns_jitted\n".write(
+      toFile: "/proc/\(pid)/root/tmp/perf-1.map", atomically: false, encoding: .utf8)
+    let symbolizer = try Symbolizer(pid: pid)
+    let frames = symbolizer.symbolize([
+      RawFrame(ip: alpha, exactPC: true), RawFrame(ip: anon + 8, exactPC: true),
+    ])
+    #expect(frames.map(\.function) == ["sym_alpha", "ns_jitted"])
+    #expect(frames.first?.module == path)
+    #expect(frames.last?.kind == .jit)
+    #expect(symbolizer.warnings.isEmpty)
+  }
+
+  /// A stripped binary whose debug file sits in the container's own
+  /// /usr/lib/debug/.build-id, not the host's.
+  @Test(.enabled(if: canUnshare))
+  func findsDebugFilesInsideTheProcessRoot() throws {
+    let built = try TargetBuilder.build("symtarget.c", linkFlags: ["-static", "-Wl,--build-id"])
+    let dir = try scratchDirectory("ns-stripped")
+    let bin = dir + "/nsdemo"
+    try FileManager.default.copyItem(atPath: built, toPath: bin)
+    _ = try tool("/usr/bin/objcopy", ["--only-keep-debug", bin, bin + ".debug"])
+    _ = try tool("/usr/bin/strip", ["--strip-all", bin])
+    let notes = try tool("/usr/bin/readelf", ["-n", bin])
+    let idLine = try #require(notes.split(separator: "\n").first { $0.contains("Build ID:") })
+    let id = String(try #require(idLine.split(separator: " ").last))
+    let idDir = "/usr/lib/debug/.build-id/\(id.prefix(2))"
+    let setup = "mkdir -p $R\(idDir) && cp \(bin).debug $R\(idDir)/\(id.dropFirst(2)).debug"
+    let (unshare, pid, line) = try Self.namespaced(
+      bin, mnt: try scratchDirectory("nsroot"), setup: setup)
+    defer { unshare.stop() }
+    let alpha = try #require(Self.value("alpha", in: line))
+    let empty = try scratchDirectory("no-debug")
+    let symbolizer = try Symbolizer(pid: pid, debugDirectories: [empty, "/usr/lib/debug"])
+    let frames = symbolizer.symbolize([RawFrame(ip: alpha, exactPC: true)])
+    #expect(frames.map(\.function) == ["sym_alpha"])
+    let module = try #require(symbolizer.modules.first)
+    #expect(module.symbols == "build-id:/proc/\(pid)/root\(idDir)/\(id.dropFirst(2)).debug")
+  }
+
   @Test func missingMapsIsNoSuchProcess() throws {
     let proc = try scratchDirectory("proc-empty")
     #expect(throws: ThreadprofError.noSuchProcess(pid: 4_000_000, hint: nil)) {

@@ -78,6 +78,35 @@ import ThreadprofTestSupport
     #expect(module.symbols == "debuglink:/proc/\(t.pid)/root" + s.debugFile)
   }
 
+  /// MiniDebugInfo: an xz-compressed ELF holding only function symbols in
+  /// `.gnu_debugdata` of a stripped binary (Fedora's scheme).
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/xz")))
+  func namesFromMiniDebugInfo() throws {
+    let s = try Self.stripped()
+    let built = try TargetBuilder.build(
+      "symtarget.c", flags: ["-O1", "-g", "-DVARIANT=0", "-Wl,--build-id"])
+    let nm = try tool("/usr/bin/nm", ["--format=posix", "--defined-only", built])
+    let funcs = nm.split(separator: "\n").compactMap { line -> String? in
+      let parts = line.split(separator: " ")
+      return parts.count >= 2 && "TtWw".contains(parts[1]) ? String(parts[0]) : nil
+    }
+    try funcs.joined(separator: "\n").write(
+      toFile: s.dir + "/funcs", atomically: true, encoding: .utf8)
+    let mini = s.dir + "/mini"
+    _ = try tool(
+      "/usr/bin/objcopy", ["--strip-debug", "--keep-symbols=\(s.dir)/funcs", built, mini])
+    _ = try tool("/usr/bin/xz", ["-f", mini])
+    _ = try tool("/usr/bin/objcopy", ["--add-section", ".gnu_debugdata=\(mini).xz", s.binary])
+    let t = try SymTarget(s.binary)
+    let symbolizer = try Symbolizer(pid: t.pid, debugDirectories: [s.dir + "/none"])
+    let frames = symbolizer.symbolize([
+      RawFrame(ip: t["alpha"], exactPC: true), RawFrame(ip: t["ret"]),
+    ])
+    #expect(frames.map(\.function) == ["sym_alpha", "ends_in_call"])
+    #expect(frames.allSatisfy { $0.file == nil })
+    #expect(symbolizer.modules.first { $0.path == s.binary }?.symbols == "minidebuginfo")
+  }
+
   @Test func mismatchingDebuglinkFileIsRejected() throws {
     let s = try Self.stripped(debuglink: true)
     // Another build (other code, other build-id) under the linked name.

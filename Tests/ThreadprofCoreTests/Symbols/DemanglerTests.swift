@@ -109,6 +109,28 @@ func cxxfilt(_ names: [String]) throws -> [String] {
     #expect(expected.contains { $0.contains("mangled.Worker.wait") })
   }
 
+  @Test(.enabled(if: findTool("rustc") != nil))
+  func symbolizesARunningRustProgram() throws {
+    let dir = try scratchDirectory("rust-live")
+    let bin = dir + "/rusttarget"
+    _ = try tool(
+      findTool("rustc")!,
+      ["-O", "-g", "-C", "symbol-mangling-version=v0", "-o", bin,
+       Repo.targets + "/rusttarget.rs"])
+    let t = try SymTarget(bin)
+    let symbolizer = try Symbolizer(pid: t.pid)
+    let frames = symbolizer.symbolize([
+      RawFrame(ip: t["work"], exactPC: true), RawFrame(ip: t["method"], exactPC: true),
+    ])
+    // rustc links with lld, whose segments share file pages: the mapped
+    // page belongs to two PT_LOADs and only the executable one is right.
+    let outer = frames.filter { !$0.inlined }
+    #expect(outer.map(\.function) == ["rusttarget::work", "<rusttarget::Parker<u32>>::first"])
+    #expect(outer.allSatisfy { $0.module == bin && $0.file?.hasSuffix("rusttarget.rs") == true })
+    // The slice method inlined into `first`, named from DWARF's v0 linkage name.
+    #expect(frames.contains { $0.inlined && $0.function == "<[u32]>::first" })
+  }
+
   @Test func rustV0Grammar() {
     let cases: [(String, String)] = [
       ("_RNvCs1234_7mycrate3foo", "mycrate::foo"),

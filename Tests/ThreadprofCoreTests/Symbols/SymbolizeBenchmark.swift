@@ -90,8 +90,6 @@ import ThreadprofTestSupport
         modules: \(cold.modules.map { "\($0.path) \($0.symbols)" })
         warnings: \(cold.warnings)
         sample: \(named.last!.map(\.symbol).joined(separator: " <- "))
-        sample: \(named[named.count - 2].map { "\($0.symbol)\($0.inlined ? "(i)" : "")" }.joined(separator: " <- "))
-        raw: \(stacks[named.count - 2])
       """)
   }
 }

@@ -1,6 +1,7 @@
 // Live symbolization of a running target's own functions: PIE and non-PIE,
 // return addresses, inlined frames, deleted executables, ASLR stability.
 import Foundation
+import Synchronization
 import Testing
 import ThreadprofTestSupport
 
@@ -121,6 +122,42 @@ import ThreadprofTestSupport
     let a = try #require(first.symbolFile(containing: t["alpha"]))
     let b = try #require(second.symbolFile(containing: t["alpha"]))
     #expect(a === b)
+  }
+
+  @Test func concurrentCallersGetTheSameFrames() throws {
+    let bin = try TargetBuilder.build("symtarget.c", flags: Self.flags)
+    let t = try SymTarget(bin)
+    let raw = [
+      RawFrame(ip: t["inline_pc"], exactPC: true), RawFrame(ip: t["ret"]),
+      RawFrame(ip: t["alpha"], exactPC: true), RawFrame(ip: t["restorer"], isSignalFrame: true),
+    ]
+    let expected = try Symbolizer(pid: t.pid).symbolize(raw)
+    let shared = try Symbolizer(pid: t.pid)
+    let results = Mutex<[[StackFrame]]>([])
+    DispatchQueue.concurrentPerform(iterations: 16) { _ in
+      let frames = shared.symbolize(raw)
+      results.withLock { $0.append(frames) }
+    }
+    #expect(results.withLock { $0.count } == 16)
+    #expect(results.withLock { $0.allSatisfy { $0 == expected } })
+  }
+
+  @Test func refreshSeesALibraryLoadedLater() throws {
+    let lib = try TargetBuilder.build(
+      "dlib.c", flags: ["-O1", "-g", "-shared", "-fPIC"], output: "libdlib-refresh.so")
+    let bin = try TargetBuilder.build("dlopener.c")
+    let target = try LiveTarget(bin, [lib])
+    let symbolizer = try Symbolizer(pid: target.pid)
+    target.signal(SIGUSR2)
+    let line = try #require(target.readLine(startingWith: "loaded"))
+    let address = try #require(UInt64(line.dropFirst("loaded ".count), radix: 16))
+    #expect(address != 0)
+    let raw = [RawFrame(ip: address, exactPC: true)]
+    #expect(symbolizer.symbolize(raw).first?.function == nil)
+    symbolizer.refresh()
+    let frame = try #require(symbolizer.symbolize(raw).first)
+    #expect(frame.function == "dlib_work")
+    #expect(frame.module == lib)
   }
 
   @Test func goneProcessThrowsNoSuchProcess() throws {

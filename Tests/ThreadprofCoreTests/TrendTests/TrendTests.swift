@@ -118,3 +118,17 @@ func verdict(_ counts: [Int], interval: Double = 1, rule: GrowthRule = GrowthRul
     #expect(GrowthRule().alpha == Sensitivity.normal.alpha)
   }
 }
+
+@Suite struct MedianTests {
+  @Test func selectionMedianMatchesSorting() {
+    var rng = SeededRNG(seed: 7)
+    for n in [1, 2, 3, 4, 5, 10, 101, 1000] {
+      for _ in 0..<20 {
+        let values = (0..<n).map { _ in Double(Int.random(in: -5...5, using: &rng)) / 2 }
+        let sorted = values.sorted()
+        let expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+        #expect(TrendTest.median(values) == expected, "\(values)")
+      }
+    }
+  }
+}

@@ -9,10 +9,10 @@ import ThreadprofTestSupport
 @Suite struct WatchLiveTests {
   /// Runs `growth MODE` for `samples` steps, taking one snapshot per step,
   /// and returns the summary.
-  func watch(_ mode: String, samples: Int = 20) throws -> WatchSummary {
+  func watch(_ mode: String, samples: Int = 20, stacks: Bool = false) throws -> WatchSummary {
     let bin = try TargetBuilder.build("growth.c")
     let target = try LiveTarget(bin, [mode])
-    let taker = try SnapshotTaker(id: target.pid, options: SnapshotOptions())
+    let taker = try SnapshotTaker(id: target.pid, options: SnapshotOptions(stacks: stacks))
     let session = WatchSession(interval: .milliseconds(200))
     for k in 0..<samples {
       if k > 0 {
@@ -22,7 +22,9 @@ import ThreadprofTestSupport
         }
       }
       try waitForSigwait(target)
-      session.add(try taker.take(), at: Double(k) * 0.2)
+      let snapshot = try taker.take()
+      if stacks { try #require(snapshot.stacks, "no stacks: \(snapshot.warnings)") }
+      session.add(snapshot, at: Double(k) * 0.2)
     }
     #expect(target.stoppedOrTraced().isEmpty)
     return session.summary()
@@ -50,7 +52,8 @@ import ThreadprofTestSupport
     #expect(grown.last == (mode == "leak" ? 20 : 5))
     #expect(grown.perMinute > 0)
     // The idle pool and the main thread are watched and stay flat.
-    #expect(summary.clusters.count == 3, "\(summary.clusters.map { ($0.label, $0.first, $0.last) })")
+    #expect(
+      summary.clusters.count == 3, "\(summary.clusters.map { ($0.label, $0.first, $0.last) })")
   }
 
   @Test(arguments: ["flat", "burst", "sawtooth"])
@@ -59,5 +62,18 @@ import ThreadprofTestSupport
     #expect(summary.growing.isEmpty, "\(summary.clusters.map { ($0.label, $0.verdict) })")
     let workers = try #require(summary.clusters.first { $0.label.hasPrefix("worker-N") })
     #expect(workers.max == (mode == "flat" ? 4 : mode == "burst" ? 9 : 5))
+  }
+
+  /// With stacks, clusters are keyed by (module, function) frames; the
+  /// verdicts must be the same.
+  @Test(.enabled(if: geteuid() == 0, "needs ptrace rights"), arguments: ["slowleak", "sawtooth"])
+  func stackGroupingGivesTheSameVerdicts(mode: String) throws {
+    let summary = try watch(mode, stacks: true)
+    if mode == "slowleak" {
+      #expect(summary.growing.map(\.label) == ["worker_park"])
+      #expect(summary.growing.first?.last == 5)
+    } else {
+      #expect(summary.growing.isEmpty)
+    }
   }
 }

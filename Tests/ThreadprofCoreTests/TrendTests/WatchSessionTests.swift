@@ -181,3 +181,21 @@ final class FakeClock: WatchClock {
     }
   }
 }
+
+@Suite struct WatchSessionScaleTests {
+  /// Two hours at one sample a second over 20 clusters: the session keeps
+  /// at most `seriesCapacity` points per cluster and still finds the leak.
+  @Test func twoHoursAtOneSecondStayBounded() throws {
+    let session = WatchSession(interval: .seconds(1))
+    for k in 0..<7_200 {
+      var counts = (0..<19).map { ("c\($0)", 3 + ($0 + k) % 4) }
+      counts.append(("leak", 1 + k / 600))  // one more every 10 minutes
+      session.add(snapshot(counts), at: Double(k))
+    }
+    let summary = session.summary()
+    #expect(summary.samples == 7_200)
+    #expect(summary.growing.map(\.id) == ["leak"])
+    let leak = try #require(summary.growing.first)
+    #expect(abs(leak.perMinute - 0.1) < 0.01)
+  }
+}
