@@ -2,7 +2,7 @@
 # bench-unwind.sh - time StackCollector (through threadprof-unwind-probe)
 # against eu-stack -p on the same N-thread bench/target.c, same run.
 #
-# usage: scripts/bench-unwind.sh [N] [RUNS]     (defaults 1000, 3)
+# usage: bench/unwind.sh [N] [RUNS]     (defaults 1000, 3)
 # Needs a release probe: swift build -c release --product threadprof-unwind-probe
 # Prints per build (fp, nofp) and run: the probe's collect time per thread
 # (listing excluded), its longest single-thread hold, frames read, the
