@@ -7,12 +7,26 @@
 #endif
 
 /// A child process started with `posix_spawn(3)`, an empty signal mask and
-/// default signal actions; stdout and stderr go to /dev/null.
+/// default signal actions, and reaped only by `waitpid` on its own pid.
+///
+/// Foundation's `Process` is not used for test children: its one reaper
+/// thread blocks in `wait4` when a child stops (SIGSTOP, a ptrace stop), and
+/// then no other child of the test process is ever reaped.
 public final class CleanSpawn: @unchecked Sendable {
+  /// Where a standard stream of the child goes.
+  public enum Stdio { case null, inherit, pipe }
+
   public let pid: pid_t
+  /// The parent's ends of the pipes asked for, or -1.
+  public let stdinFD: Int32
+  public let stdoutFD: Int32
+  public let stderrFD: Int32
   private var status: Int32?
 
-  public init(_ path: String, _ args: [String]) throws {
+  public init(
+    _ path: String, _ args: [String], environment: [String: String]? = nil,
+    stdin: Stdio = .null, stdout: Stdio = .null, stderr: Stdio = .null
+  ) throws {
     var attr = posix_spawnattr_t()
     posix_spawnattr_init(&attr)
     defer { posix_spawnattr_destroy(&attr) }
@@ -26,15 +40,49 @@ public final class CleanSpawn: @unchecked Sendable {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    var parentEnds: [Int32] = [-1, -1, -1]
+    var childEnds: [Int32] = []
+    for (fd, mode) in [(Int32(0), stdin), (1, stdout), (2, stderr)] {
+      switch mode {
+      case .inherit: break
+      case .null:
+        posix_spawn_file_actions_addopen(
+          &actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+      case .pipe:
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw TestFailure("pipe: errno \(errno)") }
+        // Close-on-exec, so other children spawned meanwhile do not hold
+        // this pipe open (the child gets its end through dup2).
+        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        let (child, parent) = fd == 0 ? (ends[0], ends[1]) : (ends[1], ends[0])
+        posix_spawn_file_actions_adddup2(&actions, child, fd)
+        parentEnds[Int(fd)] = parent
+        childEnds.append(child)
+      }
+    }
     let argv = ([path] + args).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
+    let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { env in
+      env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    }
+    defer { envp?.forEach { free($0) } }
     var child: pid_t = 0
-    let rc = posix_spawn(&child, path, &actions, &attr, argv, environ)
-    guard rc == 0 else { throw TestFailure("posix_spawn \(path): error \(rc)") }
+    let rc: Int32
+    if let envp {
+      rc = posix_spawn(&child, path, &actions, &attr, argv, envp)
+    } else {
+      rc = posix_spawn(&child, path, &actions, &attr, argv, environ)
+    }
+    childEnds.forEach { close($0) }
+    guard rc == 0 else {
+      parentEnds.filter { $0 >= 0 }.forEach { close($0) }
+      throw TestFailure("posix_spawn \(path): error \(rc)")
+    }
     pid = child
+    stdinFD = parentEnds[0]
+    stdoutFD = parentEnds[1]
+    stderrFD = parentEnds[2]
   }
 
   /// False once the child has exited (it is reaped then).
@@ -73,17 +121,6 @@ public final class CleanSpawn: @unchecked Sendable {
       kill(pid, SIGKILL)
       _ = wait()
     }
+    for fd in [stdinFD, stdoutFD, stderrFD] where fd >= 0 { close(fd) }
   }
-}
-
-/// Runs `body` (which starts a child with Foundation's `Process`) with this
-/// thread's signals unblocked, so the child does not inherit the Dispatch
-/// worker's mask, under which SIGINT, SIGTERM or SIGHUP would never arrive.
-public func withCleanSignalMask<T>(_ body: () throws -> T) rethrows -> T {
-  var empty = sigset_t()
-  sigemptyset(&empty)
-  var saved = sigset_t()
-  pthread_sigmask(SIG_SETMASK, &empty, &saved)
-  defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-  return try body()
 }

@@ -78,39 +78,50 @@ public func run(
   _ path: String, _ args: [String], timeout: TimeInterval = 120,
   environment: [String: String]? = nil, stdin: Data? = nil
 ) throws -> RunResult {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: path)
-  p.arguments = args
-  if let environment { p.environment = environment }
-  let out = Pipe()
-  let err = Pipe()
-  p.standardOutput = out
-  p.standardError = err
-  let input = Pipe()
-  p.standardInput = input
-  try withCleanSignalMask { try p.run() }
-  if let stdin { input.fileHandleForWriting.write(stdin) }
-  try? input.fileHandleForWriting.close()
-  let pid = p.processIdentifier
-  let timer = DispatchSource.makeTimerSource()
-  timer.schedule(deadline: .now() + timeout)
-  timer.setEventHandler { kill(pid, SIGKILL) }
-  timer.resume()
-  // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-  nonisolated(unsafe) var errData = Data()
-  let errDone = DispatchSemaphore(value: 0)
-  DispatchQueue.global().async {
-    errData = err.fileHandleForReading.readDataToEndOfFile()
-    errDone.signal()
+  let child = try CleanSpawn(
+    path, args, environment: environment, stdin: .pipe, stdout: .pipe, stderr: .pipe)
+  if let stdin {
+    stdin.withUnsafeBytes { raw in
+      var done = 0
+      while done < raw.count {
+        let n = write(child.stdinFD, raw.baseAddress! + done, raw.count - done)
+        if n <= 0 { break }
+        done += n
+      }
+    }
   }
-  let outData = out.fileHandleForReading.readDataToEndOfFile()
-  errDone.wait()
-  p.waitUntilExit()
-  timer.cancel()
-  let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+  close(child.stdinFD)
+  // Read both pipes together so a chatty child cannot block on a full pipe.
+  var out: [UInt8] = []
+  var err: [UInt8] = []
+  var open: [Int32] = [child.stdoutFD, child.stderrFD]
+  let deadline = Date().addingTimeInterval(timeout)
+  var killed = false
+  var buf = [UInt8](repeating: 0, count: 1 << 16)
+  while !open.isEmpty {
+    var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+    let left = deadline.timeIntervalSinceNow
+    if left <= 0 && !killed {
+      child.signal(SIGKILL)
+      killed = true
+    }
+    let ready = poll(&fds, nfds_t(fds.count), Int32(max(10, min(left, 1) * 1000)))
+    if ready < 0 && errno != EINTR { break }
+    for pfd in fds where pfd.revents != 0 {
+      let n = read(pfd.fd, &buf, buf.count)
+      if n <= 0 {
+        open.removeAll { $0 == pfd.fd }
+      } else if pfd.fd == child.stdoutFD {
+        out.append(contentsOf: buf[0..<n])
+      } else {
+        err.append(contentsOf: buf[0..<n])
+      }
+    }
+  }
+  let status = child.wait()
   return RunResult(
-    status: status, stdout: String(decoding: outData, as: UTF8.self),
-    stderr: String(decoding: errData, as: UTF8.self))
+    status: status, stdout: String(decoding: out, as: UTF8.self),
+    stderr: String(decoding: err, as: UTF8.self))
 }
 
 /// Runs the built `threadprof` with `args`.
@@ -126,8 +137,7 @@ public func threadprof(
 /// when the object goes away, so a failing test leaves nothing behind.
 public final class LiveTarget: @unchecked Sendable {
   public let pid: Int32
-  private let process: Process
-  private let output: FileHandle
+  private let child: CleanSpawn
   private var stopped = false
   /// Lines the target printed on stdout so far.
   public private(set) var lines: [String] = []
@@ -136,17 +146,8 @@ public final class LiveTarget: @unchecked Sendable {
   /// starting with `ready`. Test targets print it only when every thread
   /// is in place, so no test has to sleep.
   public init(_ binary: String, _ args: [String] = [], readyTimeout: TimeInterval = 30) throws {
-    process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = args
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.standardError
-    process.standardInput = FileHandle.nullDevice
-    let child = process
-    try withCleanSignalMask { try child.run() }
-    pid = process.processIdentifier
-    output = out.fileHandleForReading
+    child = try CleanSpawn(binary, args, stdout: .pipe, stderr: .inherit)
+    pid = child.pid
     guard readLine(startingWith: "ready", timeout: readyTimeout) != nil else {
       stop()
       throw TestFailure("target \(binary) did not print 'ready' within \(readyTimeout) s")
@@ -160,11 +161,11 @@ public final class LiveTarget: @unchecked Sendable {
     let deadline = Date().addingTimeInterval(timeout)
     var pending = ""
     while Date() < deadline {
-      var pfd = pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)
+      var pfd = pollfd(fd: child.stdoutFD, events: Int16(POLLIN), revents: 0)
       let ms = Int32(max(1, deadline.timeIntervalSinceNow * 1000))
       guard poll(&pfd, 1, ms) > 0 else { continue }
       var buf = [UInt8](repeating: 0, count: 4096)
-      let n = read(output.fileDescriptor, &buf, 1)
+      let n = read(child.stdoutFD, &buf, 1)
       if n <= 0 { return nil }
       if buf[0] == UInt8(ascii: "\n") {
         lines.append(pending)
@@ -232,8 +233,8 @@ public final class LiveTarget: @unchecked Sendable {
   public func stop() {
     guard !stopped else { return }
     stopped = true
-    kill(pid, SIGKILL)
-    process.waitUntilExit()
+    child.signal(SIGKILL)
+    _ = child.wait()
   }
 
   deinit { stop() }

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sleeping.h"
+
 static atomic_long spawned;
 static pid_t keepers[4];
 static atomic_int nkeepers;
@@ -45,20 +47,6 @@ static void *churn(void *arg)
     }
   }
   return NULL;
-}
-
-static int sleeping(pid_t tid)
-{
-  char path[64], buf[512];
-  snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return 0;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  char *rp = strrchr(buf, ')');
-  return rp && rp[1] == ' ' && rp[2] == 'S';
 }
 
 int main(void)

@@ -26,6 +26,8 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "sleeping.h"
+
 #define NOINLINE __attribute__((noinline))
 #define MAXW 512
 
@@ -91,23 +93,6 @@ static void *idle_main(void *arg)
     idle_tids[i] = (pid_t)syscall(SYS_gettid);
     idle_sleep();
     return NULL;
-}
-
-/* True once the thread sleeps in the kernel (state S). */
-static int sleeping(pid_t tid)
-{
-    char path[64], buf[512];
-    if (tid == 0)
-        return 0;
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *rp = strrchr(buf, ')');
-    return rp && rp[1] == ' ' && rp[2] == 'S';
 }
 
 static int task_count(void)

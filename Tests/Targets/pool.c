@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sleeping.h"
+
 #define NOINLINE __attribute__((noinline))
 #define KEEP_FRAME() __asm__ __volatile__("" ::: "memory")
 
@@ -100,21 +102,6 @@ static void *janitor_main(void *arg)
     note_tid(name);
     janitor_tick();
     return NULL;
-}
-
-/* True once the thread sleeps in the kernel (state S). */
-static int sleeping(pid_t tid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *rp = strrchr(buf, ')');
-    return rp && rp[1] == ' ' && rp[2] == 'S';
 }
 
 int main(int argc, char **argv)

@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "sleeping.h"
+
 static pid_t tids[512];
 static int ntids;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -49,20 +51,6 @@ static void *extra(void *arg)
     while (read(fd, &c, 1) > 0)
         ;
     return NULL;
-}
-
-static int sleeping(pid_t tid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *rp = strrchr(buf, ')');
-    return rp && rp[1] == ' ' && rp[2] == 'S';
 }
 
 /* Waits until `want` threads noted their tid and all of them sleep. */

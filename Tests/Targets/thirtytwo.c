@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sleeping.h"
+
 #define NOINLINE __attribute__((noinline))
 
 static int pipefd[2];
@@ -41,20 +43,6 @@ static void *run(void *arg)
     else
         doze();
     return NULL;
-}
-
-static int sleeping(pid_t tid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *rp = strrchr(buf, ')');
-    return rp && rp[1] == ' ' && rp[2] == 'S';
 }
 
 int main(void)

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sleeping.h"
+
 #define NOINLINE __attribute__((noinline, noclone))
 /* An empty asm after each call keeps it from becoming a tail jump. */
 #define KEEP_FRAME() __asm__ __volatile__("" ::: "memory")
@@ -85,20 +87,6 @@ NOINLINE static void *sleeper_main(void *arg)
   nap_outer();
   KEEP_FRAME();
   return NULL;
-}
-
-static int sleeping(pid_t tid)
-{
-  char path[64], buf[512];
-  snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return 0;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  char *rp = strrchr(buf, ')');
-  return rp && rp[1] == ' ' && rp[2] == 'S';
 }
 
 NOINLINE static void main_wait(void)

@@ -74,10 +74,10 @@ import ThreadprofTestSupport
   @Test func truncatedEmptyAndOutOfRangeFilesAreRefused() throws {
     let good = try #require(FileManager.default.contents(atPath: Self.good))
     let cut = Self.scratch("cut.json")
-    FileManager.default.createFile(atPath: cut, contents: good.prefix(good.count / 2))
+    _ = FileManager.default.createFile(atPath: cut, contents: good.prefix(good.count / 2))
     try refused(cut, "truncated")
     let empty = Self.scratch("empty.json")
-    FileManager.default.createFile(atPath: empty, contents: Data())
+    _ = FileManager.default.createFile(atPath: empty, contents: Data())
     try refused(empty, "empty file")
     try refused(
       Repo.fixtures + "/fuzz/snapshot-regressions/count-int-max.json",

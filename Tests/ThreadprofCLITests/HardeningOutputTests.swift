@@ -105,7 +105,7 @@ import ThreadprofTestSupport
     let fm = FileManager.default
     try fm.createDirectory(atPath: pidDir, withIntermediateDirectories: true)
     func copy(_ from: String, _ to: String) {
-      fm.createFile(atPath: to, contents: fm.contents(atPath: from))
+      _ = fm.createFile(atPath: to, contents: fm.contents(atPath: from))
     }
     for f in ["stat", "status", "comm", "cmdline"] {
       copy("/proc/\(target.pid)/\(f)", pidDir + "/" + f)

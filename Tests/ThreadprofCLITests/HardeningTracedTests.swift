@@ -27,23 +27,16 @@ struct HardeningTracedTests {
   /// it traces every thread; checks threadprof's refusal; then ends the
   /// tool with `release` and checks the target is free and running.
   func refusesAnotherTracer(
-    tool: String, args: [String], name: String, release: (Process, Pipe) -> Void
+    tool: String, args: [String], name: String, release: (CleanSpawn) -> Void
   ) throws {
     let parked = try TargetBuilder.build("parked.c")
     let target = try LiveTarget(parked, ["2", "1", "0"])
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tool)
-    p.arguments = args + [String(target.pid)]
-    let input = Pipe()
-    p.standardInput = input
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try withCleanSignalMask { try p.run() }
+    let p = try CleanSpawn(tool, args + [String(target.pid)], stdin: .pipe)
     defer {
-      if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-      p.waitUntilExit()
+      p.signal(SIGKILL)
+      _ = p.wait()
     }
-    let tracer = p.processIdentifier
+    let tracer = p.pid
     #expect(LiveTarget.wait(timeout: 30) {
       let t = Self.tracers(target.pid)
       return t.count == 4 && t.allSatisfy { $0 == tracer }
@@ -55,7 +48,7 @@ struct HardeningTracedTests {
     // The other tracer keeps every thread.
     #expect(Self.tracers(target.pid).allSatisfy { $0 == tracer })
 
-    release(p, input)
+    release(p)
     #expect(LiveTarget.wait(timeout: 20) { !p.isRunning }, "\(name) did not exit")
     #expect(LiveTarget.wait(timeout: 10) { target.stoppedOrTraced().isEmpty })
     #expect(target.isAlive)
@@ -64,14 +57,15 @@ struct HardeningTracedTests {
   @Test func refusesAProcessStraceHolds() throws {
     try refusesAnotherTracer(
       tool: "/usr/bin/strace", args: ["-f", "-o", "/dev/null", "-p"], name: "strace"
-    ) { p, _ in kill(p.processIdentifier, SIGTERM) }
+    ) { p in p.signal(SIGTERM) }
   }
 
   @Test func refusesAProcessGdbHolds() throws {
     try refusesAnotherTracer(
       tool: "/usr/bin/gdb", args: ["-nx", "-q", "-p"], name: "gdb"
-    ) { _, input in
-      input.fileHandleForWriting.write(Data("detach\nquit\n".utf8))
+    ) { p in
+      let text = Array("detach\nquit\n".utf8)
+      _ = write(p.stdinFD, text, text.count)
     }
   }
 

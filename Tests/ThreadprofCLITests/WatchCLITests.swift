@@ -93,37 +93,31 @@ func jsonLines(_ text: String) throws -> [[String: Any]] {
 
   @Test func interruptPrintsTheSummaryAndExitsByTheRule() throws {
     let target = try LiveTarget(try TargetBuilder.build("growth.c"), ["flat"])
-    let watch = Process()
-    watch.executableURL = URL(fileURLWithPath: Repo.threadprofBinary)
-    watch.arguments = ["watch", "\(target.pid)", "-i", "100ms", "--fail-on-growth"]
-    let out = Pipe()
-    watch.standardOutput = out
-    watch.standardError = FileHandle.nullDevice
-    try watch.run()
-    defer { if watch.isRunning { kill(watch.processIdentifier, SIGKILL) } }
+    let watch = try CleanSpawn(
+      Repo.threadprofBinary, ["watch", "\(target.pid)", "-i", "100ms", "--fail-on-growth"],
+      stdout: .pipe)
+    // A watch that ignores SIGINT is killed when the test ends.
+    defer { watch.signal(SIGKILL) }
     // Wait for the second sample line, then press Ctrl-C.
     var text = ""
-    let fd = out.fileHandleForReading.fileDescriptor
-    while text.components(separatedBy: " threads ").count < 3 {
+    let fd = watch.stdoutFD
+    func readMore(timeout: Int32) throws -> Bool {
       var buf = [UInt8](repeating: 0, count: 4096)
       var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-      guard poll(&pfd, 1, 30_000) > 0 else { throw TestFailure("watch printed no samples") }
+      guard poll(&pfd, 1, timeout) > 0 else { throw TestFailure("watch printed nothing more") }
       let n = read(fd, &buf, buf.count)
-      guard n > 0 else { throw TestFailure("watch ended early: \(text)") }
+      guard n > 0 else { return false }
       text += String(decoding: buf[0..<n], as: UTF8.self)
+      return true
     }
-    kill(watch.processIdentifier, SIGINT)
-    // Bound the test: a watch that ignored SIGINT is killed after 30 s.
-    let pid = watch.processIdentifier
-    let guardTimer = DispatchSource.makeTimerSource()
-    guardTimer.schedule(deadline: .now() + 30)
-    guardTimer.setEventHandler { kill(pid, SIGKILL) }
-    guardTimer.resume()
-    defer { guardTimer.cancel() }
-    text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    watch.waitUntilExit()
-    #expect(watch.terminationReason == .exit)
-    #expect(watch.terminationStatus == 0)
+    while text.components(separatedBy: " threads ").count < 3 {
+      guard try readMore(timeout: 30_000) else {
+        throw TestFailure("watch ended early: \(text)")
+      }
+    }
+    watch.signal(SIGINT)
+    while try readMore(timeout: 30_000) {}
+    #expect(watch.wait() == 0)
     #expect(text.contains("; interrupted\n"))
     #expect(text.contains("no growing cluster among 3 watched"))
   }

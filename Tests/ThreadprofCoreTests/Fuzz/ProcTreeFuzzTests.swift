@@ -118,19 +118,19 @@ struct Tree {
     try? fm.createDirectory(
       atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     switch damage {
-    case .intact: fm.createFile(atPath: full, contents: Data(bytes))
+    case .intact: _ = fm.createFile(atPath: full, contents: Data(bytes))
     case .missing: break
-    case .empty: fm.createFile(atPath: full, contents: Data())
+    case .empty: _ = fm.createFile(atPath: full, contents: Data())
     case .noise:
-      fm.createFile(
+      _ = fm.createFile(
         atPath: full, contents: Data(Fuzz.bytes(Int.random(in: 1...4096, using: &rng), &rng)))
     case .mutated:
-      fm.createFile(atPath: full, contents: Data(Fuzz.mutate(bytes, &rng, others: pool)))
+      _ = fm.createFile(atPath: full, contents: Data(Fuzz.mutate(bytes, &rng, others: pool)))
     case .huge:
       // Sparse, so no disk is used: either just past the reader's 16 MiB
       // limit (refused unread) or 256 KiB of NULs behind the real text
       // (parsed; bigger would only slow the debug build down).
-      fm.createFile(atPath: full, contents: Data(bytes))
+      _ = fm.createFile(atPath: full, contents: Data(bytes))
       let past = Bool.random(using: &rng)
       truncate(full, past ? off_t(16 << 20) + 4096 : 256 << 10)
     case .directory: try? fm.createDirectory(atPath: full, withIntermediateDirectories: true)

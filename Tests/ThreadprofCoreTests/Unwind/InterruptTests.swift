@@ -7,24 +7,19 @@ import ThreadprofTestSupport
 
 /// The probe executable run as a child whose exit status the test reads.
 final class ProbeRun {
-  let process = Process()
-  private let out = Pipe()
+  private let child: CleanSpawn
   private(set) var lines: [String] = []
   private var pending = ""
 
   init(_ args: [String]) throws {
-    process.executableURL = URL(fileURLWithPath: PreflightTests.probe)
-    process.arguments = args
-    process.standardOutput = out
-    process.standardError = FileHandle.standardError
-    try process.run()
+    child = try CleanSpawn(PreflightTests.probe, args, stdout: .pipe, stderr: .inherit)
   }
 
-  var pid: Int32 { process.processIdentifier }
+  var pid: Int32 { child.pid }
 
   /// Reads lines until one starts with `prefix` (nil at EOF or timeout).
   func line(startingWith prefix: String, timeout: TimeInterval = 60) -> String? {
-    let fd = out.fileHandleForReading.fileDescriptor
+    let fd = child.stdoutFD
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
       var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -46,14 +41,12 @@ final class ProbeRun {
 
   /// Waits for exit; the status, or 128 + signal for a signal death.
   func exitStatus(timeout: TimeInterval = 60) -> Int32? {
-    guard LiveTarget.wait(timeout: timeout, until: { !process.isRunning }) else {
-      kill(pid, SIGKILL)
-      process.waitUntilExit()
+    guard LiveTarget.wait(timeout: timeout, until: { !child.isRunning }) else {
+      child.signal(SIGKILL)
+      _ = child.wait()
       return nil
     }
-    process.waitUntilExit()
-    let s = process.terminationStatus
-    return process.terminationReason == .uncaughtSignal ? 128 + s : s
+    return child.wait()
   }
 }
 
