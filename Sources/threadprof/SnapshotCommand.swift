@@ -121,7 +121,7 @@ enum SnapshotCommand: Command {
   ) throws -> [UInt8] {
     switch format {
     case "json":
-      return try SnapshotJSON.encode(snapshot)
+      return SnapshotJSON.document(snapshot)
     case "pprof":
       return try PprofEncoder.encode(snapshot)
     case "folded":
