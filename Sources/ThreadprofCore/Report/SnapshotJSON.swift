@@ -29,4 +29,13 @@ extension SnapshotJSON {
   public static func document(_ snapshot: Snapshot) -> [UInt8] {
     SnapshotWriter.write(snapshot)
   }
+
+  /// `document(snapshot)` handed to `sink` in pieces of about `chunk`
+  /// bytes (the concatenation is the same bytes), for writing to a stream
+  /// without holding the whole document.
+  public static func stream(
+    _ snapshot: Snapshot, chunk: Int = 1 << 16, to sink: @escaping ([UInt8]) -> Void
+  ) {
+    SnapshotWriter.write(snapshot, chunk: chunk, sink: sink)
+  }
 }

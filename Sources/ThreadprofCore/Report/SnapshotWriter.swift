@@ -13,8 +13,14 @@
 struct SnapshotWriter {
   private(set) var out: [UInt8] = []
   private var depth = 0
+  /// Receives the bytes written so far once `out` passes `flushAt`;
+  /// `nil` keeps the whole document in `out`.
+  private let sink: (([UInt8]) -> Void)?
+  private let flushAt: Int
 
-  init(capacity: Int) {
+  private init(capacity: Int, sink: (([UInt8]) -> Void)?) {
+    self.sink = sink
+    flushAt = sink == nil ? Int.max : capacity - 8192
     out.reserveCapacity(capacity)
   }
 
@@ -22,10 +28,29 @@ struct SnapshotWriter {
   static func write(_ s: Snapshot) -> [UInt8] {
     var frames = 0
     for t in s.threads { frames += t.stack?.count ?? 0 }
-    var w = SnapshotWriter(capacity: 4096 + s.threads.count * 900 + frames * 330)
+    // About what the pretty layout takes per thread and per frame, so the
+    // buffer is allocated once instead of doubled and copied.
+    let estimate = 8192 + (s.threads.count + s.clusters.count) * 1000 + frames * 460
+    var w = SnapshotWriter(capacity: estimate, sink: nil)
     w.snapshot(s)
     w.out.append(UInt8(ascii: "\n"))
     return w.out
+  }
+
+  /// The same document handed to `sink` in pieces of about `chunk` bytes,
+  /// so the whole of it is never in memory at once.
+  static func write(_ s: Snapshot, chunk: Int, sink: @escaping ([UInt8]) -> Void) {
+    var w = SnapshotWriter(capacity: max(chunk, 1) + 8192, sink: sink)
+    w.snapshot(s)
+    w.out.append(UInt8(ascii: "\n"))
+    sink(w.out)
+  }
+
+  /// Hands the buffer to the sink once it is nearly full (between values).
+  private mutating func flushIfFull() {
+    guard out.count >= flushAt, let sink else { return }
+    sink(out)
+    out.removeAll(keepingCapacity: true)
   }
 
   // MARK: documents
@@ -290,6 +315,7 @@ struct SnapshotWriter {
       first = false
       newline()
       element(&self, item)
+      flushIfFull()
     }
     depth -= 1
     newline()

@@ -25,6 +25,11 @@ import ThreadprofTestSupport
         "first different line \(i): codable \(lineA) / streamed \(lineB)",
         sourceLocation: sourceLocation)
     }
+    // In small pieces: the same bytes, and no piece much past the chunk.
+    var pieces: [[UInt8]] = []
+    SnapshotJSON.stream(snap, chunk: 1) { pieces.append($0) }
+    #expect(Array(pieces.joined()) == streamed, sourceLocation: sourceLocation)
+    #expect(pieces.count > 1, sourceLocation: sourceLocation)
     let back = try SnapshotFile.decode(streamed, path: "streamed.json")
     #expect(back == (try SnapshotFile.decode(codable, path: "codable.json")),
       sourceLocation: sourceLocation)
