@@ -75,7 +75,8 @@ public struct ProcReader: Sendable {
     }
     defer { close(taskfd) }
     var pass = ThreadPass(
-      taskfd: taskfd, abi: abi, uptime: uptime, kernelStacks: kernelStacks)
+      taskfd: taskfd, abi: abi, uptime: uptime, kernelStacks: kernelStacks,
+      procfs: isLive)
     let tids = Self.listTids(taskfd)
     pass.threads.reserveCapacity(tids.count)
     for tid in tids { pass.read(tid) }

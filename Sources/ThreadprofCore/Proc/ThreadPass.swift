@@ -13,6 +13,8 @@ struct ThreadPass {
   let abi: TargetABI
   let uptime: Double
   let kernelStacks: Bool
+  /// True on a live procfs, where a short read is the end of the file.
+  let procfs: Bool
   let buf = FileBuffer()
   var threads: [ThreadRecord] = []
   var skipped = Skipped()
@@ -22,8 +24,9 @@ struct ThreadPass {
   var syscallDenied = 0
   var stackDenied = 0
 
-  init(taskfd: Int32, abi: TargetABI, uptime: Double, kernelStacks: Bool) {
+  init(taskfd: Int32, abi: TargetABI, uptime: Double, kernelStacks: Bool, procfs: Bool) {
     self.taskfd = taskfd
+    self.procfs = procfs
     self.abi = abi
     self.uptime = uptime
     self.kernelStacks = kernelStacks
@@ -37,7 +40,7 @@ struct ThreadPass {
   /// thread's `stat` is still there.
   private func load(_ tid: Int32, _ file: StaticString) -> Outcome {
     buf.setPath(tid: tid, file: file)
-    let code = buf.load(at: taskfd, buf.path)
+    let code = buf.load(at: taskfd, buf.path, shortReadEnds: procfs)
     if code == 0 { return .ok }
     if code == ESRCH { return .gone }
     if code == ENOENT {
@@ -50,7 +53,7 @@ struct ThreadPass {
   /// Reads one thread; appends a record or counts it as skipped.
   mutating func read(_ tid: Int32) {
     buf.setPath(tid: tid, file: "stat")
-    let code = buf.load(at: taskfd, buf.path)
+    let code = buf.load(at: taskfd, buf.path, shortReadEnds: procfs)
     if code != 0 {
       if ProcBytes.isGone(code) { skipped.exited += 1 } else { skipped.unreadable += 1 }
       return
