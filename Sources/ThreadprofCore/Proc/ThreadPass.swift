@@ -16,6 +16,9 @@ struct ThreadPass {
   /// True on a live procfs, where a short read is the end of the file.
   let procfs: Bool
   let buf = FileBuffer()
+  /// When set, `status` is not read: `tgid` is this pid and `nsTids` the
+  /// tid alone (only right outside nested pid namespaces).
+  var statusFor: Int32?
   var threads: [ThreadRecord] = []
   var skipped = Skipped()
   /// Sleeping threads whose `wchan` read `0` without ptrace rights.
@@ -71,17 +74,22 @@ struct ThreadPass {
       cpuSeconds: Double(st.utimeTicks &+ st.stimeTicks) / ProcReader.clockTicks,
       ageSeconds: max(0, uptime - Double(st.startTicks) / ProcReader.clockTicks))
 
-    switch load(tid, "status") {
-    case .ok:
-      let status = StatusParser.parse(buf.bytes)
-      record.tgid = status.tgid
-      record.nsTids = status.nsPids
-      record.voluntarySwitches = status.voluntarySwitches
-      record.involuntarySwitches = status.involuntarySwitches
-    case .gone:
-      skipped.exited += 1
-      return
-    case .missing, .denied: break
+    if let pid = statusFor {
+      record.tgid = pid
+      record.nsTids = [tid]
+    } else {
+      switch load(tid, "status") {
+      case .ok:
+        let status = StatusParser.parse(buf.bytes)
+        record.tgid = status.tgid
+        record.nsTids = status.nsPids
+        record.voluntarySwitches = status.voluntarySwitches
+        record.involuntarySwitches = status.involuntarySwitches
+      case .gone:
+        skipped.exited += 1
+        return
+      case .missing, .denied: break
+      }
     }
 
     // syscall before wchan: whether it was readable tells whether a `0`
