@@ -10,7 +10,6 @@ let package = Package(
     .library(name: "ThreadprofCore", targets: ["ThreadprofCore"]),
     .executable(name: "threadprof", targets: ["threadprof"]),
     .executable(name: "threadprof-demo", targets: ["threadprof-demo"]),
-    .executable(name: "threadprof-unwind-probe", targets: ["threadprof-unwind-probe"]),
   ],
   targets: [
     .target(

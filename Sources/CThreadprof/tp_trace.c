@@ -259,6 +259,8 @@ int tp_detach(pid_t tid, int signal)
 
 int tp_release_pending(uint64_t timeout_ns)
 {
+  /* One deadline for all of them, so many stuck threads cannot add up. */
+  uint64_t end = tp_now_ns() + timeout_ns;
   int left = 0;
   for (int i = 0; i < nslots; i++) {
     if (slots[i].state != SLOT_PENDING)
@@ -266,7 +268,8 @@ int tp_release_pending(uint64_t timeout_ns)
     pid_t tid = slots[i].tid;
     tp_attach_result r;
     memset(&r, 0, sizeof r);
-    int w = wait_stop(tid, timeout_ns, &r);
+    uint64_t now = tp_now_ns();
+    int w = wait_stop(tid, now < end ? end - now : 0, &r);
     if (w == 1) {
       (void)ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)r.pending_signal);
       slot_clear(i);

@@ -4,8 +4,9 @@
 // usage: threadprof-unwind-probe PID [--graceful] [--freeze] [--once | --scans N]
 // Prints "ready <pid> init_us=<t>" once set up (t: StackCollector.init,
 // the preflight), then after each collection "scan <n>
-// stacks=<k> exited=<e> failed=<f> frames=<m> pause_us=<p> collect_us=<t>"
-// (t: wall time of collect, listing excluded); in graceful mode prints
+// stacks=<k> exited=<e> failed=<f> frames=<m> pause_us=<p> collect_us=<t>
+// [truncated=<reason>:<count>,...]" (t: wall time of collect, listing
+// excluded); in graceful mode prints
 // "interrupted stacks=<k>" and exits 130.
 import ThreadprofCore
 
@@ -73,9 +74,13 @@ while scans.map({ n < $0 }) ?? true {
     exit(130)
   }
   let frames = c.stacks.values.reduce(0) { $0 + $1.frames.count }
+  var cut: [String: Int] = [:]
+  for stack in c.stacks.values { if let why = stack.truncated { cut[why, default: 0] += 1 } }
+  let cutText = cut.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
   say(
     "scan \(n) stacks=\(c.stacks.count) exited=\(c.exited.count) failed=\(c.failed.count)"
-      + " frames=\(frames) pause_us=\(c.maxPauseMicros) collect_us=\(took)")
+      + " frames=\(frames) pause_us=\(c.maxPauseMicros) collect_us=\(took)"
+      + (cutText.isEmpty ? "" : " truncated=" + cutText.joined(separator: ",")))
   for (tid, why) in c.failed.sorted(by: { $0.key < $1.key }).prefix(3) {
     say("failed \(tid): \(why)")
   }

@@ -56,10 +56,19 @@ import ThreadprofTestSupport
   }
 
   /// A FIFO used to block the open until a writer appeared.
-  @Test func fifoIsRefusedNotWaitedOn() throws {
+  @Test func fifoWithoutAWriterIsRefusedNotWaitedOn() throws {
     let path = Self.scratch("pipe.json")
     #expect(mkfifo(path, 0o600) == 0)
-    try refused(path, "not a regular file")
+    try refused(path, "empty file")
+  }
+
+  @Test func aSlowWriterOnAPipeIsWaitedFor() throws {
+    let good = Self.good
+    let r = try run(
+      "/bin/bash",
+      ["-c", "\(Repo.threadprofBinary) diff <(sleep 0.3; cat \(good)) \(good)"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("unchanged"))
   }
 
   @Test func truncatedEmptyAndOutOfRangeFilesAreRefused() throws {

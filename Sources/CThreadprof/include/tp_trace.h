@@ -41,7 +41,7 @@ void tp_attach(pid_t pid, pid_t tid, uint64_t timeout_ns, tp_attach_result *resu
  * Returns 0 or -errno (ESRCH for a thread that died meanwhile). */
 int tp_detach(pid_t tid, int signal);
 
-/* Waits up to `timeout_ns` for threads whose stop did not come in time
+/* Waits up to `timeout_ns` in all for threads whose stop did not come in time
  * (TP_ATTACH_TIMEOUT) and detaches them. Returns how many remain seized;
  * the kernel releases those when threadprof exits. */
 int tp_release_pending(uint64_t timeout_ns);

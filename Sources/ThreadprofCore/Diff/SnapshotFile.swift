@@ -113,8 +113,8 @@ public enum SnapshotFile {
   /// The file's bytes, refusing a missing, unreadable or oversized file (a
   /// regular file before reading it) and a directory.
   public static func read(path: String) throws -> [UInt8] {
-    // O_NONBLOCK: a FIFO given by mistake must be refused below (not a
-    // regular file), not block the open until some writer appears.
+    // O_NONBLOCK: a FIFO given by mistake must not block the open until
+    // some writer appears.
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else {
       let err = errno
@@ -143,6 +143,12 @@ public enum SnapshotFile {
     // is read until end of file or one byte past the limit.
     let regular = kind == S_IFREG
     if regular && st.st_size > maxBytes { throw tooLarge(Int(st.st_size)) }
+    if !regular {
+      // Opening did not wait for a writer; reading does: a pipe whose
+      // writer is still working blocks until data or end of file, and a
+      // FIFO nobody writes to reads as empty at once.
+      _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    }
     var out = [UInt8](repeating: 0, count: regular ? Int(st.st_size) : 1 << 16)
     var done = 0
     while true {

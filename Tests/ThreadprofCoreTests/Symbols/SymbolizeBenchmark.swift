@@ -41,7 +41,7 @@ import ThreadprofTestSupport
     _ = try tool(
       "/usr/bin/gcc",
       ["-O2", "-g", "-fno-omit-frame-pointer", "-pthread", "-o", bin,
-       "/work/shared/bench/target.c"])
+       Repo.root + "/bench/target.c"])
     let p = Process()
     p.executableURL = URL(fileURLWithPath: bin)
     p.arguments = ["1000", "120"]

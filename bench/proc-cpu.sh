@@ -3,19 +3,19 @@
 # threads (default 4,000): CPU microseconds per thread (perf stat
 # task-clock, median of ROUNDS runs of 10 passes each), which a busy shared
 # machine disturbs far less than wall time.
-# usage: scripts/bench-proc.sh [THREADS] [ROUNDS]
+# usage: bench/proc-cpu.sh [THREADS] [ROUNDS]
 set -eu
 cd "$(dirname "$0")/.."
 n=${1:-4000}
 rounds=${2:-7}
 out=$(mktemp -d)
-gcc -O2 -pthread -o "$out/target" /work/shared/bench/target.c
-gcc -O2 -o "$out/baseline" /work/shared/bench/proc-baseline.c
-gcc -O2 -o "$out/same" scripts/bench/proc-same-files.c
+gcc -O2 -pthread -o "$out/target" bench/target.c
+gcc -O2 -o "$out/baseline" bench/proc-baseline.c
+gcc -O2 -o "$out/same" bench/proc-same-files.c
 swiftc -O -module-name ProcBench -o "$out/proc-bench" \
   Sources/ThreadprofCore/Proc/*.swift Sources/ThreadprofCore/Model/*.swift \
   Sources/ThreadprofCore/ThreadprofError.swift Sources/ThreadprofCore/SystemError.swift \
-  Sources/ThreadprofCore/Threadprof.swift scripts/bench/main.swift
+  Sources/ThreadprofCore/Threadprof.swift bench/proc-cpu-main.swift
 "$out/target" "$n" 600 > "$out/pid" &
 tpid=$!
 while [ ! -s "$out/pid" ]; do sleep 0.2; done

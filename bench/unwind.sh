@@ -2,7 +2,7 @@
 # bench-unwind.sh - time StackCollector (through threadprof-unwind-probe)
 # against eu-stack -p on the same N-thread bench/target.c, same run.
 #
-# usage: scripts/bench-unwind.sh [N] [RUNS]     (defaults 1000, 3)
+# usage: bench/unwind.sh [N] [RUNS]     (defaults 1000, 3)
 # Needs a release probe: swift build -c release --product threadprof-unwind-probe
 # Prints per build (fp, nofp) and run: the probe's collect time per thread
 # (listing excluded), its longest single-thread hold, frames read, the
@@ -59,6 +59,7 @@ for variant in fp nofp; do
       "$(echo "$(field "$frz" collect_us) / 1000" | bc -l)" "$(field "$frz" pause_us)" "$g2"
     printf ' | eu-stack %.1f ms, hb gap %d us | probe/eu %.3f\n' \
       "$(echo "($t3 - $t2) / 1000000" | bc -l)" "$g3" "$(echo "($t1 - $t0) / ($t3 - $t2)" | bc -l)"
+    case "$line" in *truncated=*) echo "  truncated: ${line##*truncated=}" ;; esac
   done
   grep -h TracerPid /proc/$tpid/task/*/status | sort | uniq -c | sed 's/^/  after: /'
   grep -h State /proc/$tpid/task/*/status | cut -c1-9 | sort | uniq -c | sed 's/^/  after: /'

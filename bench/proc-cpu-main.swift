@@ -1,5 +1,5 @@
 // Times ProcReader.scan on a live process: the per-thread cost of the
-// /proc reader, to set beside /work/shared/bench/proc-baseline.c.
+// /proc reader, to set beside bench/proc-baseline.c.
 import Foundation
 
 let args = CommandLine.arguments
