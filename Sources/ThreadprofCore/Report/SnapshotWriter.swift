@@ -273,9 +273,17 @@ struct SnapshotWriter {
 
   // MARK: structure
 
+  /// A newline and 32 levels of two-space indentation, sliced per line.
+  private static let indentation: [UInt8] = [0x0A] + Array(repeating: 0x20, count: 64)
+
   private mutating func newline() {
-    out.append(UInt8(ascii: "\n"))
-    for _ in 0..<depth { out.append(contentsOf: [0x20, 0x20]) }
+    let n = 1 + 2 * depth
+    if n <= Self.indentation.count {
+      out.append(contentsOf: Self.indentation[0..<n])
+    } else {
+      out.append(UInt8(ascii: "\n"))
+      for _ in 0..<depth { out.append(contentsOf: [0x20, 0x20]) }
+    }
   }
 
   /// `{`, the members `body` writes (the first key with `first: true`),
