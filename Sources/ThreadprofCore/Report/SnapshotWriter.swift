@@ -282,7 +282,7 @@ struct SnapshotWriter {
       out.append(contentsOf: Self.indentation[0..<n])
     } else {
       out.append(UInt8(ascii: "\n"))
-      for _ in 0..<depth { out.append(contentsOf: [0x20, 0x20]) }
+      for _ in 0..<depth { raw("  ") }
     }
   }
 
@@ -301,8 +301,8 @@ struct SnapshotWriter {
     if !first { out.append(UInt8(ascii: ",")) }
     newline()
     out.append(UInt8(ascii: "\""))
-    name.withUTF8Buffer { out.append(contentsOf: $0) }
-    out.append(contentsOf: [0x22, 0x20, 0x3A, 0x20])  // `" : `
+    raw(name)
+    raw("\" : ")
   }
 
   private mutating func array<C: Collection>(
@@ -332,13 +332,19 @@ struct SnapshotWriter {
 
   // MARK: scalars
 
-  private mutating func null() { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+  /// Appends literal text (keys, punctuation) without an array literal.
+  @inline(__always)
+  private mutating func raw(_ text: StaticString) {
+    text.withUTF8Buffer { out.append(contentsOf: $0) }
+  }
+
+  private mutating func null() { raw("null") }
 
   private mutating func bool(_ v: Bool) {
     if v {
-      out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+      raw("true")
     } else {
-      out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+      raw("false")
     }
   }
 
@@ -377,7 +383,7 @@ struct SnapshotWriter {
   }
 
   private mutating func hexString(_ v: UInt64) {
-    out.append(contentsOf: [0x22, 0x30, 0x78])  // `"0x`
+    raw("\"0x")
     var shift = 60
     while shift > 0 && (v >> UInt64(shift)) & 15 == 0 { shift -= 4 }
     while shift >= 0 {
@@ -421,7 +427,7 @@ struct SnapshotWriter {
         case 0x08: out.append(UInt8(ascii: "b"))
         case 0x0C: out.append(UInt8(ascii: "f"))
         default:
-          out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30])
+          raw("u00")
           out.append(Self.hex[Int(b >> 4)])
           out.append(Self.hex[Int(b & 15)])
         }
