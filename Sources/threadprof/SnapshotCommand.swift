@@ -76,8 +76,13 @@ enum SnapshotCommand: Command {
     // SIGINT, SIGTERM or SIGHUP mid-scan: detach every thread, then exit.
     if options.stacks { StackCollector.installSignalHandlers(graceful: false) }
     let snapshot = try taker.take()
-    let bytes = try render(snapshot, format: format, args: args, console: console)
-    try emit(bytes, args: args, console: console)
+    if format == "json" && !args.has("output") {
+      // Streamed: a --stacks document of thousands of threads is megabytes.
+      SnapshotJSON.stream(snapshot) { console.outBytes($0) }
+    } else {
+      let bytes = try render(snapshot, format: format, args: args, console: console)
+      try emit(bytes, args: args, console: console)
+    }
     // Asked for stacks and could not get them: the wait-site snapshot is
     // out, marked as such; the exit status still says what went wrong.
     if let failure = taker.stackFailure {
@@ -121,7 +126,7 @@ enum SnapshotCommand: Command {
   ) throws -> [UInt8] {
     switch format {
     case "json":
-      return try SnapshotJSON.encode(snapshot)
+      return SnapshotJSON.document(snapshot)
     case "pprof":
       return try PprofEncoder.encode(snapshot)
     case "folded":

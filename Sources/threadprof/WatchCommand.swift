@@ -107,7 +107,7 @@ enum WatchCommand: Command {
       interrupted: { Interrupt.requested },
       onSample: { sample, snapshot in
         if let dir = settings.saveDir {
-          try AtomicFile.write(try SnapshotJSON.encode(snapshot), to: savePath(dir, sample.seq))
+          try AtomicFile.write(SnapshotJSON.document(snapshot), to: savePath(dir, sample.seq))
         }
         if let path = args.value("metrics-file") {
           // The verdicts so far; cheap for flat clusters, O(points²) for the others.

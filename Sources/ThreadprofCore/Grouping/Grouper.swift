@@ -74,17 +74,56 @@ public struct Grouper: Sendable {
     return hash.hex
   }
 
+  /// The id of one thread's key, `id(of: keyParts(of: thread))`; a stack
+  /// key is hashed frame by frame without building its strings.
+  func id(of thread: ThreadRecord) -> String {
+    guard groupBy == .stack, !exact, let stack = thread.stack else {
+      return id(of: keyParts(of: thread))
+    }
+    var hash = StableHash()
+    hash.combine(groupBy.rawValue)
+    var user = 0
+    for frame in stack where frame.kind != .kernel {
+      user += 1
+      Self.hashKey(of: frame, into: &hash)
+    }
+    return user > 0 ? hash.hex : id(of: keyParts(of: thread))
+  }
+
+  /// Feeds `frame.symbolicKey` to `hash` as one part. The common case, a
+  /// named user frame in an ASCII path, skips the string building.
+  private static func hashKey(of frame: StackFrame, into hash: inout StableHash) {
+    guard frame.kind == .user, let function = frame.function, let module = frame.module,
+      module.utf8.allSatisfy({ $0 < 0x80 })
+    else {
+      hash.combine(frame.symbolicKey)
+      return
+    }
+    // ASCII: the last "/" byte is the last "/" character, as in moduleName.
+    let bytes = module.utf8
+    if let slash = bytes.lastIndex(of: UInt8(ascii: "/")) {
+      hash.feed(bytes[bytes.index(after: slash)...])
+    } else {
+      hash.feed(bytes)
+    }
+    hash.feed(CollectionOfOne(UInt8(ascii: "!")))
+    hash.feed(function.utf8)
+    hash.endPart()
+  }
+
   /// Groups `threads`; clusters are sorted by size, then by id so the order
   /// is the same for equal sizes in every run.
   public func group(_ threads: [ThreadRecord]) -> [Cluster] {
     var order: [String] = []
-    var members: [String: [ThreadRecord]] = [:]
-    for thread in threads {
-      let id = id(of: keyParts(of: thread))
+    var members: [String: [Int]] = [:]
+    for (index, thread) in threads.enumerated() {
+      let id = id(of: thread)
       if members[id] == nil { order.append(id) }
-      members[id, default: []].append(thread)
+      members[id, default: []].append(index)
     }
-    var clusters = order.map { makeCluster(id: $0, members: members[$0]!) }
+    var clusters = order.map { id in
+      makeCluster(id: id, members: members[id]!.map { threads[$0] })
+    }
     clusters.sort { a, b in a.count != b.count ? a.count > b.count : a.id < b.id }
     return clusters
   }

@@ -8,11 +8,21 @@ public struct StableHash {
   public init() {}
 
   public mutating func combine(_ text: String) {
-    for byte in text.utf8 {
+    feed(text.utf8)
+    endPart()
+  }
+
+  /// Adds bytes to the current part; `combine(a + b)` is `feed(a)`,
+  /// `feed(b)`, `endPart()`.
+  mutating func feed<S: Sequence<UInt8>>(_ bytes: S) {
+    for byte in bytes {
       state ^= UInt64(byte)
       state &*= 0x0000_0100_0000_01b3
     }
-    // A separator byte keeps ["ab", "c"] and ["a", "bc"] apart.
+  }
+
+  /// Ends a part: a separator byte keeps ["ab", "c"] and ["a", "bc"] apart.
+  mutating func endPart() {
     state ^= 0xff
     state &*= 0x0000_0100_0000_01b3
   }

@@ -45,7 +45,13 @@ final class FileBuffer {
   /// refuses a symlink as the last path component when `noFollow` is set.
   /// `O_NONBLOCK` keeps a FIFO or terminal in a captured tree from hanging
   /// the scan (it reads as empty or fails with `EAGAIN`); /proc ignores it.
-  func load(at dirfd: Int32, _ name: UnsafePointer<CChar>, noFollow: Bool = false) -> Int32 {
+  /// `shortReadEnds` stops after a read that did not fill the buffer,
+  /// saving the `read` that would return 0: only for procfs files, whose
+  /// first read returns the whole text when it fits (seq_file).
+  func load(
+    at dirfd: Int32, _ name: UnsafePointer<CChar>, noFollow: Bool = false,
+    shortReadEnds: Bool = false
+  ) -> Int32 {
     count = 0
     var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
     if noFollow { flags |= O_NOFOLLOW }
@@ -63,6 +69,7 @@ final class FileBuffer {
       let n = read(fd, base + count, capacity - count)
       if n > 0 {
         count += n
+        if shortReadEnds && count < capacity { return 0 }
       } else if n == 0 {
         return 0
       } else if errno != EINTR {

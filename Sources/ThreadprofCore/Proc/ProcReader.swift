@@ -60,7 +60,14 @@ public struct ProcReader: Sendable {
   /// Reads every thread of `pid`. Throws only when the process is missing
   /// (or hidden) before the scan starts; a process that exits during the
   /// scan gives what was read and `targetExited`.
-  public func scan(pid: Int32, kernelStacks: Bool = true) throws -> ProcScan {
+  ///
+  /// Without `contextSwitches` a thread's `status` is read only when the
+  /// process lives in a nested pid namespace (for its inner tid) or its
+  /// `status` shows no `NSpid`: otherwise `tgid` is `pid` and `nsTids` is
+  /// `[tid]`, as `status` would say, and the context-switch counts stay `nil`.
+  public func scan(
+    pid: Int32, kernelStacks: Bool = true, contextSwitches: Bool = true
+  ) throws -> ProcScan {
     let process = try self.process(pid)
     let abi = self.abi(pid)
     let uptime = self.uptime()
@@ -75,7 +82,9 @@ public struct ProcReader: Sendable {
     }
     defer { close(taskfd) }
     var pass = ThreadPass(
-      taskfd: taskfd, abi: abi, uptime: uptime, kernelStacks: kernelStacks)
+      taskfd: taskfd, abi: abi, uptime: uptime, kernelStacks: kernelStacks,
+      procfs: isLive)
+    if !contextSwitches && process.nsPids.count == 1 { pass.statusFor = pid }
     let tids = Self.listTids(taskfd)
     pass.threads.reserveCapacity(tids.count)
     for tid in tids { pass.read(tid) }

@@ -13,7 +13,12 @@ struct ThreadPass {
   let abi: TargetABI
   let uptime: Double
   let kernelStacks: Bool
+  /// True on a live procfs, where a short read is the end of the file.
+  let procfs: Bool
   let buf = FileBuffer()
+  /// When set, `status` is not read: `tgid` is this pid and `nsTids` the
+  /// tid alone (only right outside nested pid namespaces).
+  var statusFor: Int32?
   var threads: [ThreadRecord] = []
   var skipped = Skipped()
   /// Sleeping threads whose `wchan` read `0` without ptrace rights.
@@ -22,8 +27,9 @@ struct ThreadPass {
   var syscallDenied = 0
   var stackDenied = 0
 
-  init(taskfd: Int32, abi: TargetABI, uptime: Double, kernelStacks: Bool) {
+  init(taskfd: Int32, abi: TargetABI, uptime: Double, kernelStacks: Bool, procfs: Bool) {
     self.taskfd = taskfd
+    self.procfs = procfs
     self.abi = abi
     self.uptime = uptime
     self.kernelStacks = kernelStacks
@@ -37,7 +43,7 @@ struct ThreadPass {
   /// thread's `stat` is still there.
   private func load(_ tid: Int32, _ file: StaticString) -> Outcome {
     buf.setPath(tid: tid, file: file)
-    let code = buf.load(at: taskfd, buf.path)
+    let code = buf.load(at: taskfd, buf.path, shortReadEnds: procfs)
     if code == 0 { return .ok }
     if code == ESRCH { return .gone }
     if code == ENOENT {
@@ -50,7 +56,7 @@ struct ThreadPass {
   /// Reads one thread; appends a record or counts it as skipped.
   mutating func read(_ tid: Int32) {
     buf.setPath(tid: tid, file: "stat")
-    let code = buf.load(at: taskfd, buf.path)
+    let code = buf.load(at: taskfd, buf.path, shortReadEnds: procfs)
     if code != 0 {
       if ProcBytes.isGone(code) { skipped.exited += 1 } else { skipped.unreadable += 1 }
       return
@@ -68,17 +74,22 @@ struct ThreadPass {
       cpuSeconds: Double(st.utimeTicks &+ st.stimeTicks) / ProcReader.clockTicks,
       ageSeconds: max(0, uptime - Double(st.startTicks) / ProcReader.clockTicks))
 
-    switch load(tid, "status") {
-    case .ok:
-      let status = StatusParser.parse(buf.bytes)
-      record.tgid = status.tgid
-      record.nsTids = status.nsPids
-      record.voluntarySwitches = status.voluntarySwitches
-      record.involuntarySwitches = status.involuntarySwitches
-    case .gone:
-      skipped.exited += 1
-      return
-    case .missing, .denied: break
+    if let pid = statusFor {
+      record.tgid = pid
+      record.nsTids = [tid]
+    } else {
+      switch load(tid, "status") {
+      case .ok:
+        let status = StatusParser.parse(buf.bytes)
+        record.tgid = status.tgid
+        record.nsTids = status.nsPids
+        record.voluntarySwitches = status.voluntarySwitches
+        record.involuntarySwitches = status.involuntarySwitches
+      case .gone:
+        skipped.exited += 1
+        return
+      case .missing, .denied: break
+      }
     }
 
     // syscall before wchan: whether it was readable tells whether a `0`

@@ -17,6 +17,9 @@ public struct SnapshotOptions: Sendable {
   public var exact: Bool
   /// Read `/proc/<tid>/stack` (kernel frames) when permitted.
   public var kernelStacks: Bool
+  /// Read each thread's `status` for its context-switch counts; without it
+  /// a scan reads three files per thread instead of four.
+  public var contextSwitches: Bool
   /// Replace command-line arguments, host name and home paths with
   /// placeholders, for snapshots attached to bug reports.
   public var redact: Bool
@@ -27,7 +30,8 @@ public struct SnapshotOptions: Sendable {
 
   public init(
     procRoot: String = "/proc", groupBy: GroupBy? = nil, stacks: Bool = false,
-    exact: Bool = false, kernelStacks: Bool = true, redact: Bool = false,
+    exact: Bool = false, kernelStacks: Bool = true, contextSwitches: Bool = true,
+    redact: Bool = false,
     unwind: UnwindOptions = UnwindOptions(), debugDirectories: [String] = ["/usr/lib/debug"]
   ) {
     self.procRoot = procRoot
@@ -35,6 +39,7 @@ public struct SnapshotOptions: Sendable {
     self.stacks = stacks
     self.exact = exact
     self.kernelStacks = kernelStacks
+    self.contextSwitches = contextSwitches
     self.redact = redact
     self.unwind = unwind
     self.debugDirectories = debugDirectories
@@ -77,7 +82,9 @@ public final class SnapshotTaker {
   /// read plus a warning; one that is gone before anything was read throws
   /// `targetExited`.
   public func take() throws -> Snapshot {
-    let scan = try reader.scan(pid: pid, kernelStacks: options.kernelStacks)
+    let scan = try reader.scan(
+      pid: pid, kernelStacks: options.kernelStacks,
+      contextSwitches: options.contextSwitches)
     if scan.targetExited && scan.threads.isEmpty {
       throw ThreadprofError.targetExited(pid: pid)
     }

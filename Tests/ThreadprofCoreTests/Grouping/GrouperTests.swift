@@ -29,6 +29,34 @@ import Testing
       cpuSeconds: cpu, ageSeconds: age, stack: stack)
   }
 
+  /// The frame-by-frame stack hash gives the id of the built key strings,
+  /// for every frame kind and for module paths that are not ASCII.
+  @Test func stackIdsMatchTheKeyStrings() {
+    let modules: [String?] = [
+      "/usr/lib/libc.so.6", "libc.so.6", "/a/b/", nil, "/opt/é/x", "/o/\u{301}x", "[vdso]",
+    ]
+    var stacks: [[StackFrame]] = []
+    for (i, module) in modules.enumerated() {
+      let kinds: [StackFrame.Kind] = [.user, .kernel, .signal, .jit, .anon, .user, .user]
+      stacks.append([
+        StackFrame(address: 1, module: "[kernel]", function: "k", kind: .kernel),
+        StackFrame(
+          address: UInt64(i), module: module, fileOffset: i == 2 ? nil : 0x1234,
+          function: i == 5 ? nil : "fn\(i)", kind: kinds[i]),
+        StackFrame(address: 9, module: module, function: "main"),
+      ])
+    }
+    stacks.append([StackFrame(address: 1, module: "[kernel]", function: "k", kind: .kernel)])
+    stacks.append([])
+    for mode in [GroupBy.stack, .site] {
+      let grouper = Grouper(groupBy: mode)
+      for (i, stack) in stacks.enumerated() {
+        let t = thread(Int32(i), "t", stack: stack)
+        #expect(grouper.id(of: t) == grouper.id(of: grouper.keyParts(of: t)), "stack \(i)")
+      }
+    }
+  }
+
   @Test func escapedBytesKeepTheirDigits() {
     #expect(NamePattern.normalize([UInt8(ascii: "w"), 0x0a, UInt8(ascii: "3")]) == "w\\x0aN")
     #expect(NamePattern.normalize([0xff, UInt8(ascii: "1")]) == "\\xffN")

@@ -31,6 +31,22 @@ enum ProcPeek {
 }
 
 @Suite struct ProcLiveTests {
+  @Test func skippingContextSwitchesKeepsEveryOtherField() throws {
+    let target = try LiveTarget(try TargetBuilder.build("parked.c"), ["2", "2", "2"])
+    #expect(LiveTarget.wait { ProcPeek.wchan(target.pid, target.pid) == "__do_sys_pause" })
+    let full = try ProcReader().scan(pid: target.pid)
+    let lean = try ProcReader().scan(pid: target.pid, contextSwitches: false)
+    #expect(lean.threads.map(\.tid) == full.threads.map(\.tid))
+    #expect(full.threads.allSatisfy { $0.voluntarySwitches != nil })
+    for (a, b) in zip(full.threads, lean.threads) {
+      #expect(b.voluntarySwitches == nil && b.involuntarySwitches == nil)
+      #expect(b.tgid == a.tgid && b.tgid == target.pid)
+      #expect(b.nsTids == a.nsTids && b.nsTids == [b.tid])
+      #expect(b.nameBytes == a.nameBytes && b.wchan == a.wchan && b.syscall == a.syscall)
+      #expect(b.kernelStack == a.kernelStack && b.state == a.state)
+    }
+  }
+
   @Test func parkedThreadsMatchProc() throws {
     let target = try LiveTarget(try TargetBuilder.build("parked.c"), ["2", "2", "2"])
     // "ready" comes just before the main thread enters pause().
