@@ -12,13 +12,19 @@
 /// Foundation's `Process` is not used for test children: its one reaper
 /// thread blocks in `wait4` when a child stops (SIGSTOP, a ptrace stop), and
 /// then no other child of the test process is ever reaped.
+/// pipe2(2), which the Glibc module does not export.
+@_silgen_name("pipe2")
+private func systemPipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
+
 public final class CleanSpawn: @unchecked Sendable {
   /// Where a standard stream of the child goes.
   public enum Stdio { case null, inherit, pipe }
 
   public let pid: pid_t
-  /// The parent's ends of the pipes asked for, or -1.
-  public let stdinFD: Int32
+  /// The parent's ends of the pipes asked for, or -1. They are closed
+  /// when the object goes away (stdin earlier with `closeStdin`); never
+  /// close them yourself, or a number reused by another test gets closed.
+  public private(set) var stdinFD: Int32
   public let stdoutFD: Int32
   public let stderrFD: Int32
   private var status: Int32?
@@ -50,11 +56,11 @@ public final class CleanSpawn: @unchecked Sendable {
           &actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
       case .pipe:
         var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw TestFailure("pipe: errno \(errno)") }
-        // Close-on-exec, so other children spawned meanwhile do not hold
-        // this pipe open (the child gets its end through dup2).
-        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        // Close-on-exec from the start, so children other tests spawn
+        // meanwhile never hold this pipe (the child gets its end by dup2).
+        guard systemPipe2(&ends, O_CLOEXEC) == 0 else {
+          throw TestFailure("pipe2: errno \(errno)")
+        }
         let (child, parent) = fd == 0 ? (ends[0], ends[1]) : (ends[1], ends[0])
         posix_spawn_file_actions_adddup2(&actions, child, fd)
         parentEnds[Int(fd)] = parent
@@ -83,6 +89,12 @@ public final class CleanSpawn: @unchecked Sendable {
     stdinFD = parentEnds[0]
     stdoutFD = parentEnds[1]
     stderrFD = parentEnds[2]
+  }
+
+  /// Closes the child's stdin (it then reads end of file).
+  public func closeStdin() {
+    if stdinFD >= 0 { close(stdinFD) }
+    stdinFD = -1
   }
 
   /// False once the child has exited (it is reaped then).

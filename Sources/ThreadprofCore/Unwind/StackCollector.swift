@@ -39,10 +39,14 @@ public final class StackCollector {
     self.unwinder = unwinder
   }
 
-  /// Unwinds `tids` (threads of `pid`) on the calling thread, which acts as
-  /// the tracer until the call returns. Threads that vanish land in
+  /// Unwinds `tids` (threads of `pid`) on threadprof's tracer thread (see
+  /// `TracerThread`); the caller waits. Threads that vanish land in
   /// `exited`; threads that cannot be read land in `failed`.
   public func collect(tids: [Int32]) -> StackCollection {
+    TracerThread.shared.run { collectOnTracer(tids) }
+  }
+
+  private func collectOnTracer(_ tids: [Int32]) -> StackCollection {
     StackCollector.gate.withLock { _ in
       var result = StackCollection()
       let rc = RemoteUnwinder.beginTracing()
