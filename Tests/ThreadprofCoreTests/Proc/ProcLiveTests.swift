@@ -84,6 +84,8 @@ enum ProcPeek {
     #expect(scan.threads.filter { $0.name.hasPrefix("sleeper-") }.count == 2)
   }
 
+  /// CASE-02: names with spaces, parentheses, `) `, digits and invalid
+  /// UTF-8 parse from the last `)`; states and names come out exact.
   @Test func hostileNamesLive() throws {
     let target = try LiveTarget(try TargetBuilder.build("names.c"))
     let scan = try ProcReader().scan(pid: target.pid)

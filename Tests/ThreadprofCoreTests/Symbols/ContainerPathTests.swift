@@ -1,4 +1,4 @@
-// Files seen through another mount namespace: opened under
+// Files seen through another mount namespace (CASE-05): opened under
 // <procRoot>/<pid>/root, and module+offset when they cannot be opened.
 import Foundation
 import Testing

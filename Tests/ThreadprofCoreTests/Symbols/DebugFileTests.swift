@@ -1,4 +1,4 @@
-// Stripped binaries: names from a debug file found by build-id or by
+// CASE-08: Stripped binaries: names from a debug file found by build-id or by
 // .gnu_debuglink, and a mismatching debug file rejected.
 import Foundation
 import Testing
