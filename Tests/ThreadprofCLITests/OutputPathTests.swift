@@ -16,11 +16,16 @@ import ThreadprofTestSupport
     return st.st_mode & S_IFMT
   }
 
-  @Test func devNullStaysADevice() throws {
+  /// A private node of the null device (char 1,3), not /dev/null itself:
+  /// a regression would otherwise replace the machine's /dev/null. (1 << 8) | 3 is
+  /// major 1, minor 3 in the kernel's device number encoding.
+  @Test func aNullDeviceStaysADevice() throws {
     let target = try LiveTarget(try TargetBuilder.build("parked.c"), ["1", "0", "0"])
-    let result = try threadprof(["snapshot", "-o", "/dev/null", String(target.pid)])
+    let node = HardeningOutputTests.scratchDir() + "/null"
+    try #require(mknod(node, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0, "needs root for mknod")
+    let result = try threadprof(["snapshot", "-o", node, String(target.pid)])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(kind("/dev/null") == S_IFCHR)
+    #expect(kind(node) == S_IFCHR)
   }
 
   @Test func aNamedPipeIsWrittenNotReplaced() throws {
