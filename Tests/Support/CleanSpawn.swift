@@ -18,7 +18,7 @@ public final class CleanSpawn: @unchecked Sendable {
 
   public let pid: pid_t
   /// The parent's ends of the pipes asked for, or -1.
-  public let stdinFD: Int32
+  public private(set) var stdinFD: Int32
   public let stdoutFD: Int32
   public let stderrFD: Int32
   private var status: Int32?
@@ -114,6 +114,15 @@ public final class CleanSpawn: @unchecked Sendable {
   static func shellStatus(_ raw: Int32) -> Int32 {
     let sig = raw & 0x7f
     return sig == 0 ? (raw >> 8) & 0xff : 128 + sig
+  }
+
+  /// Closes the parent's end of stdin once (the child sees EOF); deinit
+  /// then leaves that number alone, so it cannot close another test's fd
+  /// that reused it.
+  public func closeStdin() {
+    guard stdinFD >= 0 else { return }
+    close(stdinFD)
+    stdinFD = -1
   }
 
   deinit {

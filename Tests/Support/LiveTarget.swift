@@ -90,7 +90,7 @@ public func run(
       }
     }
   }
-  close(child.stdinFD)
+  child.closeStdin()
   // Read both pipes together so a chatty child cannot block on a full pipe.
   var out: [UInt8] = []
   var err: [UInt8] = []
