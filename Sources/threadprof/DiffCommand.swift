@@ -35,7 +35,8 @@ enum DiffCommand: Command {
     guard args.positionals.count == 2 else {
       throw ThreadprofError.usage(
         "'threadprof diff' takes two snapshot files (OLD.json NEW.json), got "
-          + "\(args.positionals.count) argument\(args.positionals.count == 1 ? "" : "s"); see 'threadprof diff --help'")
+          + "\(args.positionals.count) argument\(args.positionals.count == 1 ? "" : "s"); "
+          + "see 'threadprof diff --help'")
     }
     let threshold = try args.has("fail-on-growth") ? (args.int("fail-on-growth") ?? 0) : nil
     let (oldPath, newPath) = (args.positionals[0], args.positionals[1])

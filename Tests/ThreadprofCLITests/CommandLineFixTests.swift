@@ -107,7 +107,8 @@ import ThreadprofTestSupport
       + "name a new or empty directory\n", "\(result.stderr)")
     #expect(try String(contentsOfFile: dir + "/000001.json", encoding: .utf8) == "{}")
     let empty = HardeningOutputTests.scratchDir()
-    let ok = try threadprof(["watch", "-n", "1", "-i", "100ms", "--save", empty, String(target.pid)])
+    let ok = try threadprof(
+      ["watch", "-n", "1", "-i", "100ms", "--save", empty, String(target.pid)])
     #expect(ok.status == 0, "\(ok.stderr)")
     #expect(FileManager.default.fileExists(atPath: empty + "/000001.json"))
   }
