@@ -24,6 +24,8 @@ public enum ThreadprofError: Error, Sendable, Equatable {
   case noSuchProcess(pid: Int32, hint: String?)
   /// A file that does not exist.
   case noSuchFile(path: String)
+  /// `--proc-root DIR` names no directory: there is no /proc tree to read.
+  case noProcTree(root: String)
   /// Permission denied reading `path` or tracing `pid`; `remedy` says how
   /// to get permission.
   case permissionDenied(what: String, remedy: String)
@@ -40,7 +42,7 @@ public enum ThreadprofError: Error, Sendable, Equatable {
   public var exitCode: ExitCode {
     switch self {
     case .usage: return .usage
-    case .noSuchProcess, .noSuchFile, .targetExited: return .noInput
+    case .noSuchProcess, .noSuchFile, .noProcTree, .targetExited: return .noInput
     case .permissionDenied: return .permission
     case .badData: return .dataError
     case .unsupported, .system: return .failure
@@ -57,6 +59,8 @@ public enum ThreadprofError: Error, Sendable, Equatable {
       return "no process with pid \(pid)" + (hint.map { "; \($0)" } ?? "; check the pid with 'ps -eLf'")
     case .noSuchFile(let path):
       return "cannot open \(path): no such file"
+    case .noProcTree(let root):
+      return "no proc tree at \(root); check --proc-root"
     case .permissionDenied(let what, let remedy):
       return "\(what): permission denied; \(remedy)"
     case .badData(let path, let reason, let remedy):

@@ -33,7 +33,7 @@ enum CaptureCommand: Command {
     guard args.positionals.count == 2 else {
       throw ThreadprofError.usage(
         "'threadprof capture' takes a pid and a directory, got \(args.positionals.count) "
-          + "arguments; see 'threadprof capture --help'")
+          + "argument\(args.positionals.count == 1 ? "" : "s"); see 'threadprof capture --help'")
     }
     let id = try ArgumentParser.pid(args.positionals[0], command: "capture")
     let dir = args.positionals[1]

@@ -53,6 +53,8 @@ enum CheckCommand: Command {
     let settle = try args.duration("settle") ?? .seconds(2)
     var groupBy = args.value("group-by").flatMap(GroupBy.init(rawValue:))
     let (baseline, isPprof) = try loadBaseline(path)
+    console.debug(
+      "loaded \(path): pid \(baseline.process.pid), \(baseline.clusters.count) clusters")
     if isPprof {
       if groupBy != nil {
         throw ThreadprofError.usage(
@@ -77,6 +79,7 @@ enum CheckCommand: Command {
     let mode = groupBy ?? baseline.groupBy
     let options = SnapshotOptions(
       procRoot: args.value("proc-root") ?? "/proc", groupBy: mode, stacks: false)
+    try Diagnostics.checkProcRoot(options.procRoot)
     let taker = try SnapshotTaker(id: pid, options: options)
     if let note = taker.resolutionNote { console.note(note) }
 

@@ -35,12 +35,15 @@ enum DiffCommand: Command {
     guard args.positionals.count == 2 else {
       throw ThreadprofError.usage(
         "'threadprof diff' takes two snapshot files (OLD.json NEW.json), got "
-          + "\(args.positionals.count); see 'threadprof diff --help'")
+          + "\(args.positionals.count) argument\(args.positionals.count == 1 ? "" : "s"); "
+          + "see 'threadprof diff --help'")
     }
     let threshold = try args.has("fail-on-growth") ? (args.int("fail-on-growth") ?? 0) : nil
     let (oldPath, newPath) = (args.positionals[0], args.positionals[1])
     let old = try SnapshotFile.load(path: oldPath)
     let new = try SnapshotFile.load(path: newPath)
+    console.debug("loaded \(oldPath): pid \(old.process.pid), \(old.threads.count) threads")
+    console.debug("loaded \(newPath): pid \(new.process.pid), \(new.threads.count) threads")
     let diff = try SnapshotDiff.compare(old, new, oldName: oldPath, newName: newPath)
     let report = DiffReport(style: { text, emphasis in
       guard console.color else { return text }

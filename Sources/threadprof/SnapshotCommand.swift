@@ -65,10 +65,12 @@ enum SnapshotCommand: Command {
         "'threadprof snapshot' takes one pid, got \(args.positionals.count) arguments")
     }
     let pid = try ArgumentParser.pid(args.positionals.first, command: "snapshot")
+    if args.value("output") == "" { throw ThreadprofError.usage("-o needs a file name") }
     let options = try snapshotOptions(args)
     let format = args.value("format") ?? "text"
     let taker = try SnapshotTaker(id: pid, options: options)
     if let note = taker.resolutionNote { console.note(note) }
+    Diagnostics.target(taker, console: console)
     if format == "pprof" && !args.has("output") && console.stdoutIsTerminal {
       throw ThreadprofError.usage(
         "--format pprof writes binary data; give -o FILE (e.g. -o threads.pb.gz) or pipe it")
@@ -76,6 +78,7 @@ enum SnapshotCommand: Command {
     // SIGINT, SIGTERM or SIGHUP mid-scan: detach every thread, then exit.
     if options.stacks { StackCollector.installSignalHandlers(graceful: false) }
     let snapshot = try taker.take()
+    Diagnostics.snapshot(snapshot, taker: taker, console: console)
     if format == "json" && !args.has("output") {
       // Streamed: a --stacks document of thousands of threads is megabytes.
       SnapshotJSON.stream(snapshot) { console.outBytes($0) }
@@ -110,8 +113,10 @@ enum SnapshotCommand: Command {
     if let depth = try args.int("max-depth", minimum: 1) { unwind.maxDepth = depth }
     if let timeout = try args.duration("thread-timeout") { unwind.threadTimeout = timeout }
     let debugDirs = args.all("debug-dir")
+    let procRoot = args.value("proc-root") ?? "/proc"
+    try Diagnostics.checkProcRoot(procRoot)
     return SnapshotOptions(
-      procRoot: args.value("proc-root") ?? "/proc",
+      procRoot: procRoot,
       groupBy: groupBy,
       stacks: stacks,
       exact: args.has("exact"),
@@ -157,6 +162,7 @@ enum SnapshotCommand: Command {
       try AtomicFile.write(bytes, to: path)
       console.debug("wrote \(bytes.count) bytes to \(path)")
     } else {
+      console.debug("writing \(bytes.count) bytes to standard output")
       console.outBytes(bytes)
     }
   }

@@ -65,6 +65,7 @@ enum WatchCommand: Command {
     let options = try SnapshotCommand.snapshotOptions(args)
     let taker = try SnapshotTaker(id: pid, options: options)
     if let note = taker.resolutionNote { console.note(note) }
+    Diagnostics.target(taker, console: console)
     if let dir = settings.saveDir { try prepare(dir) }
 
     let json = args.value("format") == "json"
@@ -96,6 +97,7 @@ enum WatchCommand: Command {
           "sampling pid \(taker.pid)…", enabled: options.stacks && !json)
         defer { spinner.stop() }
         let snapshot = try taker.take()
+        Diagnostics.snapshot(snapshot, taker: taker, console: console)
         // A sample cut short by Ctrl-C is partial: leave it out.
         if taker.interrupted { throw ThreadprofError.interrupted }
         if let failure = taker.stackFailure {
@@ -113,6 +115,7 @@ enum WatchCommand: Command {
           // The verdicts so far; cheap for flat clusters, O(points²) for the others.
           let growing = Set(session.summary().growing.map(\.id))
           try MetricsFile.write(snapshot, growing: growing, to: path)
+          console.debug("wrote metrics to \(path)")
         }
         if json {
           console.outBytes(try report.sampleJSON(sample))
@@ -177,6 +180,9 @@ enum WatchCommand: Command {
       }
       options = WatchOptions(rule: GrowthRule(alpha: alpha, minGrowth: minGrowth))
       saveDir = args.value("save")
+      if args.value("metrics-file") == "" {
+        throw ThreadprofError.usage("--metrics-file needs a file name")
+      }
       if saveDir == "" { throw ThreadprofError.usage("--save needs a directory") }
       failOnGrowth = args.has("fail-on-growth")
     }
@@ -194,12 +200,32 @@ enum WatchCommand: Command {
     return dir + "/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".json"
   }
 
-  /// Creates the --save directory (one level) unless it exists.
+  /// True when `dir` holds nothing but `.` and `..` (readdir(3)); an
+  /// unreadable directory counts as not empty.
+  static func isEmptyDirectory(_ dir: String) -> Bool {
+    guard let handle = opendir(dir) else { return false }
+    defer { closedir(handle) }
+    while let entry = readdir(handle) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name != "." && name != ".." { return false }
+    }
+    return true
+  }
+
+  /// Creates the --save directory (one level) unless it exists; an existing
+  /// one must be empty.
   static func prepare(_ dir: String) throws {
     var st = stat()
     if stat(dir, &st) == 0 {
       guard st.st_mode & S_IFMT == S_IFDIR else {
         throw ThreadprofError.usage("--save \(dir): not a directory")
+      }
+      // Samples of an earlier run would be overwritten and mixed with these.
+      guard isEmptyDirectory(dir) else {
+        throw ThreadprofError.usage(
+          "save directory \(dir) is not empty; name a new or empty directory")
       }
       return
     }

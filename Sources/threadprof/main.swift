@@ -60,14 +60,14 @@ func runMain(_ argv: [String]) -> ExitCode {
   if let cmd = allCommands().first(where: { $0.spec.name == first }) {
     command = cmd
     args.removeFirst()
-  } else if Int(first) != nil {
+  } else if Int(first) != nil || first.hasPrefix("-") {
+    // `threadprof 4242 -s` and `threadprof -s 4242` mean `snapshot`; an
+    // unknown flag is then reported by the snapshot parser, by name.
     command = CommandEntry(SnapshotCommand.self)
   } else {
     let names = allCommands().map(\.spec.name)
     var message = "unknown command '\(first)'"
-    if let near = names.min(by: {
-      ArgumentParser.distance($0, first) < ArgumentParser.distance($1, first)
-    }), ArgumentParser.distance(near, first) <= 2 {
+    if let near = ArgumentParser.suggestion(for: first, among: names) {
       message += "; did you mean '\(near)'?"
     } else {
       message += "; see 'threadprof --help'"
@@ -86,14 +86,26 @@ func runMain(_ argv: [String]) -> ExitCode {
     console = Console(verbose: parsed.has("verbose"))
     let code = try command.run(parsed, console)
     console.flush()
-    return code
+    return stdoutFailure(console) ?? code
   } catch let error as ThreadprofError {
+    console.flush()
+    if let code = stdoutFailure(console) { return code }
     console.note(error.message)
     return error.exitCode
   } catch {
+    console.flush()
+    if let code = stdoutFailure(console) { return code }
     console.note("\(error)")
     return .failure
   }
+}
+
+/// One line and exit 1 when the report could not be written to stdout
+/// (a full disk, a closed descriptor): a silent exit 0 would lie.
+func stdoutFailure(_ console: Console) -> ExitCode? {
+  guard let e = console.stdoutErrno else { return nil }
+  console.note("cannot write to standard output: \(SystemError.describe(e))")
+  return .failure
 }
 
 exit(runMain(CommandLine.arguments).rawValue)

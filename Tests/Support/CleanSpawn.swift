@@ -91,12 +91,6 @@ public final class CleanSpawn: @unchecked Sendable {
     stderrFD = parentEnds[2]
   }
 
-  /// Closes the child's stdin (it then reads end of file).
-  public func closeStdin() {
-    if stdinFD >= 0 { close(stdinFD) }
-    stdinFD = -1
-  }
-
   /// False once the child has exited (it is reaped then).
   public var isRunning: Bool {
     if status != nil { return false }
@@ -126,6 +120,15 @@ public final class CleanSpawn: @unchecked Sendable {
   static func shellStatus(_ raw: Int32) -> Int32 {
     let sig = raw & 0x7f
     return sig == 0 ? (raw >> 8) & 0xff : 128 + sig
+  }
+
+  /// Closes the parent's end of stdin once (the child sees EOF); deinit
+  /// then leaves that number alone, so it cannot close another test's fd
+  /// that reused it.
+  public func closeStdin() {
+    guard stdinFD >= 0 else { return }
+    close(stdinFD)
+    stdinFD = -1
   }
 
   deinit {

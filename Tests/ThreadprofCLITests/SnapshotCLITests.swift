@@ -135,7 +135,7 @@ import ThreadprofTestSupport
     BadInput(args: ["snapshto", "1"], status: 64, mentions: "did you mean 'snapshot'"),
     BadInput(
       args: ["snapshot", "--proc-root", "/nonexistent-root", "1"], status: 66,
-      mentions: "no process with pid 1"),
+      mentions: "no proc tree at /nonexistent-root"),
   ])
   func badInputGetsOneLineAndItsExitCode(_ input: BadInput) throws {
     let result = try threadprof(input.args)

@@ -76,6 +76,7 @@ func jsonLines(_ text: String) throws -> [[String: Any]] {
   @Test func saveWritesSnapshotsThatDiffReads() throws {
     let target = try LiveTarget(try TargetBuilder.build("growth.c"), ["leak", "--auto", "50"])
     let dir = TargetBuilder.scratch + "/save-\(target.pid)"
+    try? FileManager.default.removeItem(atPath: dir)
     let result = try threadprof(
       ["watch", "\(target.pid)", "-i", "100ms", "-n", "3", "--save", dir])
     #expect(result.status == 0, "\(result.stderr)")

@@ -31,7 +31,9 @@ public struct TextReport {
     if shown.count < snapshot.clusters.count {
       let rest = snapshot.clusters.dropFirst(shown.count)
       let threads = rest.reduce(0) { $0 + $1.count }
-      out += "\n" + style("… \(rest.count) more clusters with \(threads) threads", .dim) + "\n"
+      let text = "… \(rest.count) more cluster\(rest.count == 1 ? "" : "s") with \(threads) "
+        + "thread\(threads == 1 ? "" : "s")"
+      out += "\n" + style(text, .dim) + "\n"
     }
     out += footer(snapshot)
     return out
@@ -47,7 +49,9 @@ public struct TextReport {
     var line2 = "\(threads) thread\(threads == 1 ? "" : "s") in \(s.clusters.count) "
       + "cluster\(s.clusters.count == 1 ? "" : "s"), grouped by \(s.groupBy.rawValue)"
     if s.stacks {
-      line2 += s.frozen ? "; all threads frozen together" : "; stacks unwound one thread at a time"
+      // On a line of its own: appended to the counts it passed 100 columns.
+      line2 += "\n"
+        + (s.frozen ? "all threads frozen together" : "stacks unwound one thread at a time")
       if let pause = s.maxPauseMicros { line2 += ", longest pause \(pauseText(pause))" }
     } else {
       line2 += "; wait sites only (no stacks)"

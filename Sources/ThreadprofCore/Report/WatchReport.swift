@@ -45,7 +45,8 @@ public struct WatchReport {
   public func summaryText(_ s: WatchSummary, pid: Int32, end: String, skipped: Int = 0)
     -> String
   {
-    var out = "\n" + style("watched pid \(pid): \(s.samples) samples", .heading)
+    var out = "\n" + style(
+      "watched pid \(pid): \(s.samples) sample\(s.samples == 1 ? "" : "s")", .heading)
     out += " over \(Formatting.age(s.durationSeconds)), every "
       + "\(Formatting.age(s.intervalSeconds)); \(end)\n"
     if skipped > 0 {

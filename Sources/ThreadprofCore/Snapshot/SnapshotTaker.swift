@@ -63,6 +63,11 @@ public final class SnapshotTaker {
   /// True when SIGINT, SIGTERM or SIGHUP cut the last stack collection
   /// short (graceful signal handling, as `watch` installs it).
   public private(set) var interrupted = false
+  /// How long the last `take()` spent reading /proc (for `--verbose`).
+  public private(set) var lastScanDuration: Duration = .zero
+  /// How long the last `take()` spent unwinding and symbolizing stacks;
+  /// nil when it collected none.
+  public private(set) var lastStackDuration: Duration?
   private let reader: ProcReader
   private var collector: StackCollector?
   private var symbolizer: Symbolizer?
@@ -82,9 +87,13 @@ public final class SnapshotTaker {
   /// read plus a warning; one that is gone before anything was read throws
   /// `targetExited`.
   public func take() throws -> Snapshot {
+    let clock = ContinuousClock()
+    let scanStart = clock.now
     let scan = try reader.scan(
       pid: pid, kernelStacks: options.kernelStacks,
       contextSwitches: options.contextSwitches)
+    lastScanDuration = clock.now - scanStart
+    lastStackDuration = nil
     if scan.targetExited && scan.threads.isEmpty {
       throw ThreadprofError.targetExited(pid: pid)
     }
@@ -98,6 +107,8 @@ public final class SnapshotTaker {
     stackFailure = nil
     interrupted = false
     if options.stacks && !scan.targetExited {
+      let stackStart = clock.now
+      defer { lastStackDuration = clock.now - stackStart }
       do {
         let result = try addStacks(to: &threads, skipped: &skipped, warnings: &warnings)
         unwound = result

@@ -90,7 +90,8 @@ enum ArgumentParser {
       value = inline
     } else if flag.valueOptional {
       // An optional value is taken only when the next word looks like one.
-      if i < args.count, !args[i].hasPrefix("-"), Int(args[i]) != nil {
+      // A negative number is taken too, so the flag's own check names it.
+      if i < args.count, Int(args[i]) != nil {
         value = args[i]
         i += 1
       }
@@ -118,14 +119,30 @@ enum ArgumentParser {
   private static func unknown(_ shown: String, _ spec: CommandSpec) -> ThreadprofError {
     let names = spec.allFlags.map { "--" + $0.long }
     var message = "unknown flag '\(shown)' for 'threadprof \(spec.name)'"
-    if let near = names.min(by: { distance($0, shown) < distance($1, shown) }),
-      distance(near, shown) <= 3
-    {
+    if let near = suggestion(for: shown, among: names) {
       message += "; did you mean '\(near)'?"
     } else {
       message += "; see 'threadprof \(spec.name) --help'"
     }
     return .usage(message)
+  }
+
+  /// The name the user most likely meant: one that starts with what was
+  /// typed (or is its start), else the nearest within an edit distance of
+  /// max(1, length / 3) of the typed name without its dashes; nil when
+  /// nothing is that close.
+  static func suggestion(for typed: String, among names: [String]) -> String? {
+    let bare = { (s: String) in String(s.drop { $0 == "-" }) }
+    let word = bare(typed)
+    guard !word.isEmpty else { return nil }
+    let prefixed = names.filter { bare($0).hasPrefix(word) || word.hasPrefix(bare($0)) }
+    if prefixed.count == 1 || (!prefixed.isEmpty && word.count >= 3) {
+      return prefixed.min { distance(bare($0), word) < distance(bare($1), word) }
+    }
+    let limit = max(1, word.count / 3)
+    let near = names.min { distance(bare($0), word) < distance(bare($1), word) }
+    guard let near, distance(bare(near), word) <= limit else { return nil }
+    return near
   }
 
   /// Levenshtein distance, for "did you mean".

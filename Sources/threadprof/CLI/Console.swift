@@ -23,6 +23,10 @@ final class Console {
   }
 
   private var pending: [UInt8] = []
+  /// The errno of the first failed write(2) to stdout (ENOSPC on /dev/full,
+  /// EBADF on a closed stdout); later output is dropped. EPIPE never shows
+  /// here: SIGPIPE ends the process first.
+  private(set) var stdoutErrno: Int32?
 
   /// Writes report text to stdout (buffered; see `flush`).
   func out(_ text: String) {
@@ -62,21 +66,25 @@ final class Console {
   /// SIGPIPE, as for any Unix filter; no target is attached at that point.
   func flush() {
     guard !pending.isEmpty else { return }
-    Console.writeAll(STDOUT_FILENO, pending)
+    if stdoutErrno == nil, let e = Console.writeAll(STDOUT_FILENO, pending) { stdoutErrno = e }
     pending.removeAll(keepingCapacity: true)
   }
 
-  /// write(2) until everything is out or the fd fails.
-  static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+  /// write(2) until everything is out or the fd fails; returns the errno
+  /// of a failure (EIO for a write that made no progress), else nil.
+  @discardableResult
+  static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
     var done = 0
     while done < bytes.count {
       let n = bytes.withUnsafeBytes { raw in
         Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
       }
       if n < 0 && errno == EINTR { continue }
-      if n <= 0 { return }
+      if n < 0 { return errno }
+      if n == 0 { return EIO }
       done += n
     }
+    return nil
   }
 
   /// Wraps `text` in an ANSI style when colour is on.
