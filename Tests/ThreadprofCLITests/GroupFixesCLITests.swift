@@ -1,0 +1,85 @@
+// Live checks for grouping and collection edge cases: names the kernel cut
+// at 15 bytes, a target that exits mid-collection, a zombie under
+// --stacks, and --debug-dir searched before the system directory.
+import Foundation
+import Testing
+import ThreadprofCore
+import ThreadprofTestSupport
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@Suite struct GroupFixesCLITests {
+  /// `pool-10-thread-1` is stored as `pool-10-thread-`: it joins the
+  /// `pool-1-thread-1` threads in one cluster.
+  @Test func truncatedPoolNamesShareOneCluster() throws {
+    let bin = try TargetBuilder.build("namedwait.c")
+    let target = try LiveTarget(
+      bin, ["pool-1-thread-1", "pool-2-thread-3", "pool-10-thread-1", "pool-11-thread-2"])
+    let r = try threadprof(
+      ["snapshot", "--group-by", "site", "--format", "json", String(target.pid)])
+    #expect(r.status == 0, "\(r.stderr)")
+    let snap = try Hardening.snapshot(r)
+    let names = Set(snap.threads.map(\.name))
+    #expect(names.contains("pool-10-thread-"), "\(names)")
+    let pools = snap.clusters.filter { $0.names.contains { $0.pattern.hasPrefix("pool-") } }
+    #expect(pools.count == 1, "\(pools.map(\.names))")
+    #expect(pools.first?.count == 4)
+    #expect(pools.first?.names == [NameCount(pattern: "pool-N-thread-N", count: 4)])
+  }
+
+  /// The target exits as soon as the unwinder has stopped one of its
+  /// threads: what was read is kept, with a warning, and exit 0.
+  @Test func targetExitingDuringStacksKeepsWhatWasRead() throws {
+    let bin = try TargetBuilder.build("exitwhentraced.c")
+    let target = try LiveTarget(bin, ["100"])
+    let r = try threadprof(["snapshot", "--stacks", "--format", "json", String(target.pid)])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(!r.stderr.contains("no process with pid"))
+    let snap = try Hardening.snapshot(r)
+    #expect(!snap.threads.isEmpty)
+    #expect(
+      snap.warnings.contains("process \(target.pid) exited during the scan; showing what was read")
+        || snap.warnings.contains {
+          $0.contains("exited during the scan; showing the threads read before")
+        },
+      "\(snap.warnings)")
+  }
+
+  /// A zombie process has no memory left to unwind: the message says so.
+  @Test func zombieProcessUnderStacksIsNamedAsOne() throws {
+    let odd = try TargetBuilder.build("oddities.c")
+    let parent = try LiveTarget(odd, ["zombie-child"])
+    let line = try #require(parent.lines.last)
+    let child = try #require(Int32(line.split(separator: " ").last ?? ""))
+    let r = try threadprof(["snapshot", "--stacks", String(child)])
+    #expect((r.stdout + r.stderr).contains("process \(child) is a zombie: no user stacks"),
+      "\(r.stdout)\n\(r.stderr)")
+    #expect(!(r.stdout + r.stderr).contains("kernel thread"))
+  }
+
+  /// A --debug-dir that does not exist is named once; the system debug
+  /// directory is still searched after the given ones.
+  @Test func debugDirIsAddedBeforeTheSystemOne() throws {
+    let bin = try TargetBuilder.build("namedwait.c")
+    let target = try LiveTarget(bin, ["--timed", "a", "b"])
+    let missing = TargetBuilder.scratch + "/no-such-debug-\(UUID().uuidString.prefix(8))"
+    let empty = TargetBuilder.scratch + "/empty-debug"
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+    let r = try threadprof(
+      ["snapshot", "--stacks", "--debug-dir", missing, "--debug-dir", empty, "--format", "json",
+       String(target.pid)])
+    #expect(r.status == 0, "\(r.stderr)")
+    let snap = try Hardening.snapshot(r)
+    let notes = snap.warnings.filter { $0.hasPrefix("debug directory") }
+    #expect(notes == ["debug directory \(missing) does not exist"], "\(snap.warnings)")
+    // libc's line tables come from its debug file under /usr/lib/debug.
+    guard FileManager.default.fileExists(atPath: "/usr/lib/debug/.build-id") else { return }
+    let libc = snap.threads.flatMap { $0.stack ?? [] }.filter {
+      $0.module?.contains("libc.so") == true && $0.kind == .user
+    }
+    #expect(!libc.isEmpty)
+    #expect(libc.contains { $0.file != nil }, "\(libc.map(\.function))")
+  }
+}
