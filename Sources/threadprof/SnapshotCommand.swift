@@ -118,7 +118,7 @@ enum SnapshotCommand: Command {
       kernelStacks: !args.has("no-kernel-stack"),
       redact: args.has("redact"),
       unwind: unwind,
-      debugDirectories: debugDirs)
+      debugDirectories: debugDirs + [Symbolizer.systemDebugDirectory])
   }
 
   static func render(

@@ -6,8 +6,8 @@
  *   a "watcher" thread (created first, so unwound early) spins in
  *   getrusage and calls _exit(0) as soon as it was stopped once (its
  *   voluntary context switches grow), that is right after an unwinder
- *   held it; then N threads sleep in nanosleep. Prints "ready <pid>" once the sleepers sleep; ends itself
- *   after ten minutes (alarm).
+ *   held it; then N threads sleep in nanosleep. Prints "ready <pid>" once
+ *   the sleepers sleep; ends itself after ten minutes (alarm).
  */
 #define _GNU_SOURCE
 #include <pthread.h>

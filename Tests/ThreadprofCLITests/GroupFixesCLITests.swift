@@ -111,4 +111,42 @@ import ThreadprofTestSupport
     #expect(check.status == 0, "\(check.stdout)\n\(check.stderr)")
     #expect(target.stoppedOrTraced().isEmpty)
   }
+
+  /// Names with `;`, `\`, ESC and a newline: each byte is escaped once in
+  /// folded and OpenMetrics output, and parses back to the name pattern.
+  @Test func foldedAndOpenMetricsEscapeNamesOnce() throws {
+    let bin = try TargetBuilder.build("namedwait.c")
+    let names = ["a;b\\c", "e\u{1b}f", "g\nh"]
+    let target = try LiveTarget(bin, names)
+    let patterns = names.map { NamePattern.normalize(Array($0.utf8)) }
+    #expect(patterns == ["a;b\\\\c", "e\\x1bf", "g\\x0ah"])
+    let folded = try threadprof(["snapshot", "--format", "folded", String(target.pid)])
+    #expect(folded.status == 0, "\(folded.stderr)")
+    let roots = folded.stdout.split(separator: "\n").map {
+      String($0.prefix { $0 != ";" }).replacing("\\x3b", with: ";")
+    }
+    for pattern in patterns { #expect(roots.contains(pattern), "\(folded.stdout)") }
+    #expect(folded.stdout.contains("a\\x3bb\\\\c;"))
+    let metrics = try threadprof(["snapshot", "--format", "openmetrics", String(target.pid)])
+    #expect(metrics.status == 0, "\(metrics.stderr)")
+    var labels: [String] = []
+    for line in metrics.stdout.split(separator: "\n")
+    where line.hasPrefix("threadprof_cluster_threads{") {
+      let start = try #require(line.range(of: "name=\""))
+      var value = ""
+      var i = start.upperBound
+      while line[i] != "\"" {
+        if line[i] == "\\" {
+          i = line.index(after: i)
+          value.append(line[i] == "n" ? "\n" : line[i])
+        } else {
+          value.append(line[i])
+        }
+        i = line.index(after: i)
+      }
+      labels.append(value)
+    }
+    for pattern in patterns { #expect(labels.contains(pattern), "\(metrics.stdout)") }
+    #expect(!labels.contains { $0.contains(",") })
+  }
 }

@@ -25,14 +25,14 @@ public struct SnapshotOptions: Sendable {
   public var redact: Bool
   /// Depth and time limits, and `--freeze`.
   public var unwind: UnwindOptions
-  /// Where separate debug files are looked up, before /usr/lib/debug.
+  /// Where separate debug files are looked up, in order.
   public var debugDirectories: [String]
 
   public init(
     procRoot: String = "/proc", groupBy: GroupBy? = nil, stacks: Bool = false,
     exact: Bool = false, kernelStacks: Bool = true, contextSwitches: Bool = true,
     redact: Bool = false,
-    unwind: UnwindOptions = UnwindOptions(), debugDirectories: [String] = []
+    unwind: UnwindOptions = UnwindOptions(), debugDirectories: [String] = ["/usr/lib/debug"]
   ) {
     self.procRoot = procRoot
     self.groupBy = groupBy

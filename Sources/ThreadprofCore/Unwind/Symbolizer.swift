@@ -47,21 +47,23 @@ public final class Symbolizer: FrameSymbolizing, @unchecked Sendable {
     var mode: UInt8
   }
 
-  /// The system's debug directory, always searched after the given ones.
+  /// The system's debug directory; callers list it last (the CLI always
+  /// does), and it is the one directory not warned about when missing.
   public static let systemDebugDirectory = "/usr/lib/debug"
 
   /// Reads `<procRoot>/<pid>/maps`. Throws `noSuchProcess` when the
   /// process is gone, `permissionDenied` when its maps are unreadable.
-  /// `debugDirectories` are searched first, then `systemDebugDirectory`;
-  /// each given directory that does not exist (`stat`) gets one warning.
+  /// `debugDirectories` are searched in order; each one that does not
+  /// exist (`stat`), `systemDebugDirectory` aside, gets one warning.
   public init(
-    pid: Int32, procRoot: String = "/proc", debugDirectories: [String] = []
+    pid: Int32, procRoot: String = "/proc",
+    debugDirectories: [String] = [Symbolizer.systemDebugDirectory]
   ) throws {
     Self.keepDebuginfodAway
     self.pid = pid
     self.procRoot = procRoot
     var dirs: [String] = []
-    for dir in debugDirectories + [Self.systemDebugDirectory] where !dirs.contains(dir) {
+    for dir in debugDirectories where !dirs.contains(dir) {
       dirs.append(dir)
     }
     opener = ModuleOpener(pid: pid, procRoot: procRoot, debugDirectories: dirs)

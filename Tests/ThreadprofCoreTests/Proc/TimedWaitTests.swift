@@ -38,7 +38,8 @@ import Testing
         tid: 1, nameBytes: Array("w-1".utf8), state: "S", wchan: wchan,
         syscall: .inSyscall(number: nr, name: name), kernelStack: kstack, timedWait: timed)
     }
-    let before = thread(202, "futex", timed: true, wchan: "futex_do_wait", kstack: ["futex_do_wait"])
+    let before = thread(
+      202, "futex", timed: true, wchan: "futex_do_wait", kstack: ["futex_do_wait"])
     let after = thread(
       219, "restart_syscall", timed: false, wchan: "futex_wait_restart", kstack: ["hrtimer"])
     let untimed = thread(202, "futex", timed: false, wchan: "futex_do_wait", kstack: ["f"])
@@ -55,7 +56,8 @@ import Testing
       #expect(try JSONDecoder().decode(ThreadRecord.self, from: Data(json.utf8)).timedWait == timed)
       let snap = Snapshot(
         takenAt: "2026-12-04T00:00:00Z", host: "h", kernel: "k",
-        process: TargetProcess(pid: 3, name: "a", exe: nil, cmdline: []), groupBy: .site, stacks: false,
+        process: TargetProcess(pid: 3, name: "a", exe: nil, cmdline: []), groupBy: .site,
+        stacks: false,
         threads: [t], clusters: [], skipped: Skipped(), warnings: [], modules: [])
       let written = String(decoding: SnapshotJSON.document(snap), as: UTF8.self)
       #expect(written.contains("\"timed_wait\"") == timed, "\(written)")
