@@ -123,7 +123,7 @@ enum SnapshotCommand: Command {
       kernelStacks: !args.has("no-kernel-stack"),
       redact: args.has("redact"),
       unwind: unwind,
-      debugDirectories: debugDirs.isEmpty ? ["/usr/lib/debug"] : debugDirs)
+      debugDirectories: debugDirs + [Symbolizer.systemDebugDirectory])
   }
 
   static func render(

@@ -62,6 +62,13 @@ import ThreadprofTestSupport
     try refused(path, "empty file")
   }
 
+  /// An endless character device is refused once one byte past the limit
+  /// has been read, not after growing its buffer far beyond it.
+  @Test func endlessDeviceIsRefusedAtTheLimit() throws {
+    let secs = try refused("/dev/zero", "too large (512 MiB, limit 512 MiB)")
+    print("/dev/zero refused in \(Int(secs * 1000)) ms")
+  }
+
   @Test func aSlowWriterOnAPipeIsWaitedFor() throws {
     let good = Self.good
     let r = try run(

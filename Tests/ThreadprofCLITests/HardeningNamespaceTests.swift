@@ -101,5 +101,7 @@ struct HardeningNamespaceTests {
     #expect(readers.allSatisfy { $0.state == "S" && $0.syscall == nil })
     #expect(snap.clusters.contains { $0.count == 4 })
     #expect(snap.warnings.contains { $0.contains("system calls unreadable") })
+    #expect(snap.warnings.contains("kernel stacks hidden for 5 threads (needs root)"),
+      "\(snap.warnings)")
   }
 }

@@ -154,8 +154,10 @@ public enum SnapshotFile {
     while true {
       if done == out.count {
         guard !regular else { break }
+        // The buffer never grows past the limit plus one byte: filling
+        // that last byte is proof enough the input is too large.
         guard done <= maxBytes else { throw tooLarge(done) }
-        out.append(contentsOf: [UInt8](repeating: 0, count: min(out.count, maxBytes + 1)))
+        out.append(contentsOf: [UInt8](repeating: 0, count: min(out.count, maxBytes + 1 - done)))
       }
       let n = out.withUnsafeMutableBytes { buf in
         Glibc.read(fd, buf.baseAddress! + done, buf.count - done)

@@ -57,6 +57,12 @@ public enum ExportStack {
     return "state:\(cluster.state ?? "?")"
   }
 
+  /// The pattern most of the cluster's threads share (ties by pattern
+  /// text): one unambiguous label value, where a join could not be split.
+  public static func biggestNamePattern(of cluster: Cluster) -> String {
+    cluster.names.min { ($0.count, $1.pattern) > ($1.count, $0.pattern) }?.pattern ?? ""
+  }
+
   /// The cluster's name patterns joined with `,`, most common first.
   public static func namePattern(of cluster: Cluster) -> String {
     cluster.names.sorted { ($0.count, $1.pattern) > ($1.count, $0.pattern) }

@@ -10,8 +10,10 @@
 /// frames end in `_[k]` and inlined ones in `_[i]`, the suffixes
 /// flamegraph.pl colours. Wait-site snapshots use `ExportStack`'s frames.
 ///
-/// Escaping: `\` becomes `\\`, `;` becomes `\x3b`, and control characters
-/// (newline, tab, ...) become `\xNN`. Spaces are kept: readers take the
+/// Escaping, each byte once: function names get `\` as `\\`, `;` as
+/// `\x3b` and control characters (newline, tab, ...) as `\xNN`. Thread-name
+/// patterns are already printable in `NameEscaping`'s form (`\\`, `\xNN`),
+/// so only their `;` becomes `\x3b`. Spaces are kept: readers take the
 /// count after the last space, and demangled C++ names contain spaces.
 /// The counts of all lines add up to the snapshot's thread count.
 public enum FoldedExport {
@@ -28,7 +30,7 @@ public enum FoldedExport {
       var named = 0
       for name in cluster.names where name.count > 0 {
         let n = min(name.count, cluster.count - named)
-        add(escape(name.pattern.isEmpty ? "?" : name.pattern) + ";" + frames, n)
+        add(escapeName(name.pattern.isEmpty ? "?" : name.pattern) + ";" + frames, n)
         named += n
       }
       add("?;" + frames, cluster.count - named)
@@ -45,6 +47,23 @@ public enum FoldedExport {
       text += "_[i]"
     }
     return text
+  }
+
+  /// A name pattern (already printable, escapes written by `NameEscaping`)
+  /// with its `;` written as `\x3b`; its backslashes are kept as they are.
+  /// Control characters, which only a hand-made snapshot can carry, still
+  /// become `\xNN` so that each line stays one line.
+  public static func escapeName(_ pattern: String) -> String {
+    var out = ""
+    for scalar in pattern.unicodeScalars {
+      switch scalar {
+      case ";": out += "\\x3b"
+      case _ where scalar.value < 0x20 || scalar.value == 0x7f:
+        out += "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
   }
 
   /// Escapes `\`, `;` and control characters as described on the type.

@@ -10,7 +10,9 @@
 /// - `threadprof_cluster_growing{cluster,site,name,state}` (gauge, 0/1);
 /// - `threadprof_snapshot_timestamp_seconds{pid,process,version}` (gauge):
 ///   when the snapshot was taken, for staleness alerts.
-/// Label values escape `\`, `"` and newline; the text ends with `# EOF`.
+/// `name` is the cluster's most common thread-name pattern, already
+/// printable (`NameEscaping`'s `\\` and `\xNN`). Label values escape `\`,
+/// `"` and newline once; the text ends with `# EOF`.
 public enum OpenMetricsExport {
   /// The exposition text. `growing` holds the ids of clusters that watch
   /// judged to be growing; `generatedBy` is the producing tool's version.
@@ -35,7 +37,7 @@ public enum OpenMetricsExport {
     let rows = snapshot.clusters.map { c -> [(String, String)] in
       [
         ("cluster", c.id), ("site", ExportStack.site(of: c)),
-        ("name", ExportStack.namePattern(of: c)), ("state", c.state ?? ""),
+        ("name", ExportStack.biggestNamePattern(of: c)), ("state", c.state ?? ""),
       ]
     }
     family(

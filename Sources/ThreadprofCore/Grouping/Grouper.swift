@@ -48,14 +48,18 @@ public struct Grouper: Sendable {
   /// The wait-site part of a key: state, wait channel, system call and
   /// kernel stack.
   ///
-  /// A sleep (`nanosleep`, `clock_nanosleep`) that a ptrace stop
+  /// A timed wait (`nanosleep`, `clock_nanosleep`, `poll`, a futex wait
+  /// with a timeout: `ThreadRecord.timedWait`) that a ptrace stop
   /// interrupted is resumed through `restart_syscall`, and from then on
   /// /proc shows another system call, wait channel and kernel stack for the
   /// same thread at the same place. Such threads key as `sleep` without the
-  /// changing parts, so unwinding a process once does not split its sleepers.
+  /// changing parts, so unwinding a process once does not split them.
+  /// Snapshots written before `timed_wait` existed key their sleeps by name.
   static func waitKey(of thread: ThreadRecord) -> [String] {
     let syscall = thread.syscall?.label ?? "?"
-    if ["nanosleep", "clock_nanosleep", "restart_syscall"].contains(syscall) {
+    if thread.timedWait
+      || ["nanosleep", "clock_nanosleep", "restart_syscall"].contains(syscall)
+    {
       return ["state=\(thread.state)", "sleep"]
     }
     return [

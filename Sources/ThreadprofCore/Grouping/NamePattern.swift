@@ -7,9 +7,26 @@ public enum NamePattern {
   /// `X`: `pool-3-thread-17` becomes `pool-N-thread-N`, `worker-7f3a9c` becomes
   /// `worker-X`. Invalid UTF-8 bytes and control characters are escaped as
   /// in `NameEscaping`, so the pattern is always printable.
+  ///
+  /// The kernel keeps 15 bytes of a thread name (`TASK_COMM_LEN` - 1), so
+  /// `pool-10-thread-1` is stored as `pool-10-thread-`: a 15-byte name whose
+  /// pattern ends in a separator lost its trailing number and gets `N` back,
+  /// joining `pool-1-thread-1`. Pools of 100 or more (`pool-100-thread`)
+  /// lose the whole separator and still form their own pattern: nothing in
+  /// the name says what was cut.
   public static func normalize(_ bytes: [UInt8]) -> String {
-    normalize(NameEscaping.escape(bytes))
+    let pattern = normalize(NameEscaping.escape(bytes))
+    if bytes.count == truncatedLength, let last = pattern.unicodeScalars.last,
+      separators.contains(last)
+    {
+      return pattern + "N"
+    }
+    return pattern
   }
+
+  /// Bytes of a thread name the kernel keeps (`TASK_COMM_LEN` - 1).
+  static let truncatedLength = 15
+  static let separators: Set<Unicode.Scalar> = ["-", "_", ".", ":", "#", " "]
 
   public static func normalize(_ name: String) -> String {
     let chars = Array(name.unicodeScalars)

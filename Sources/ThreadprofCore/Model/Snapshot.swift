@@ -251,6 +251,7 @@ extension ThreadRecord: Codable {
     case involuntarySwitches = "nonvoluntary_ctxt_switches"
     case tgid, kernelStack = "kernel_stack", cpuSeconds = "cpu_seconds"
     case ageSeconds = "age_seconds", stack, stackNote = "stack_note"
+    case timedWait = "timed_wait"
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -282,6 +283,7 @@ extension ThreadRecord: Codable {
     try c.encode(JSONNumber.millis(ageSeconds), forKey: .ageSeconds)
     try c.encodeIfPresent(stack, forKey: .stack)
     try c.encodeIfPresent(stackNote, forKey: .stackNote)
+    if timedWait { try c.encode(true, forKey: .timedWait) }
   }
 
   public init(from decoder: any Decoder) throws {
@@ -326,6 +328,7 @@ extension ThreadRecord: Codable {
     ageSeconds = try c.decodeIfPresent(Double.self, forKey: .ageSeconds) ?? 0
     stack = try c.decodeIfPresent([StackFrame].self, forKey: .stack)
     stackNote = try c.decodeIfPresent(String.self, forKey: .stackNote)
+    timedWait = try c.decodeIfPresent(Bool.self, forKey: .timedWait) ?? false
   }
 }
 

@@ -60,6 +60,11 @@ public struct ThreadRecord: Sendable, Hashable {
   /// Why the stack is missing or incomplete (`no-cfi`, `max-depth`,
   /// `timeout`, `exited`, `permission denied`, ...), `nil` when complete.
   public var stackNote: String?
+  /// True when the thread waits in a system call with a timeout that a
+  /// ptrace stop resumes through `restart_syscall` (`nanosleep`,
+  /// `clock_nanosleep`, `poll`, a futex wait with a timeout), from the
+  /// arguments in `/proc/<tid>/syscall`.
+  public var timedWait: Bool
 
   public init(
     tid: Int32, nsTids: [Int32] = [], nameBytes: [UInt8], state: Character,
@@ -69,7 +74,7 @@ public struct ThreadRecord: Sendable, Hashable {
     voluntarySwitches: UInt64? = nil, involuntarySwitches: UInt64? = nil,
     tgid: Int32? = nil, kernelStack: [String]? = nil,
     cpuSeconds: Double = 0, ageSeconds: Double = 0,
-    stack: [StackFrame]? = nil, stackNote: String? = nil
+    stack: [StackFrame]? = nil, stackNote: String? = nil, timedWait: Bool = false
   ) {
     self.tid = tid
     self.nsTids = nsTids
@@ -92,6 +97,7 @@ public struct ThreadRecord: Sendable, Hashable {
     self.ageSeconds = ageSeconds
     self.stack = stack
     self.stackNote = stackNote
+    self.timedWait = timedWait
   }
 
   /// The name as valid UTF-8: invalid bytes become U+FFFD.

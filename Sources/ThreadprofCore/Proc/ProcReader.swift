@@ -98,6 +98,9 @@ public struct ProcReader: Sendable {
       warnings.append(
         "kernel stacks unreadable for \(pass.stackDenied) threads although running as root; "
           + "the kernel may restrict /proc/<tid>/stack (lockdown)")
+    } else if kernelStacks && pass.stackDenied > 0 && isLive {
+      // /proc/<tid>/stack needs CAP_SYS_ADMIN even for one's own threads.
+      warnings.append("kernel stacks hidden for \(pass.stackDenied) threads (needs root)")
     }
     return ProcScan(
       process: process, threads: pass.threads, skipped: pass.skipped, warnings: warnings,

@@ -20,6 +20,42 @@ public enum ThreadFiles {
     return .inSyscall(number: n, name: abi.syscallName(n))
   }
 
+  /// True when `syscall` shows a wait with a timeout that the kernel
+  /// resumes through `restart_syscall` after a ptrace stop (a restart
+  /// block): `nanosleep`, `clock_nanosleep`, `poll` (any timeout), and
+  /// `futex` with op `FUTEX_WAIT` or `FUTEX_WAIT_BITSET` (op & 0x7f, the
+  /// private flag masked) and a non-null timeout (the fourth argument).
+  /// `ppoll`, `select` and `epoll_wait` restart as themselves.
+  public static func timedWait(_ bytes: [UInt8], abi: TargetABI) -> Bool {
+    bytes.withUnsafeBytes { timedWait($0, abi: abi) }
+  }
+
+  static func timedWait(_ bytes: UnsafeRawBufferPointer, abi: TargetABI) -> Bool {
+    guard case .inSyscall(_, let name?)? = syscall(bytes, abi: abi) else { return false }
+    switch name {
+    case "nanosleep", "clock_nanosleep", "clock_nanosleep_time64", "poll":
+      return true
+    case "futex", "futex_time64":
+      // `<nr> <arg0> ... <arg5> <sp> <pc>`, arguments in hex.
+      let fields = bytes.split(separator: UInt8(ascii: " "))
+      guard fields.count >= 5, let op = hex(fields[2]), let timeout = hex(fields[4]) else {
+        return false
+      }
+      let futexWait: UInt64 = 0
+      let futexWaitBitset: UInt64 = 9
+      return (op & 0x7f == futexWait || op & 0x7f == futexWaitBitset) && timeout != 0
+    default:
+      return false
+    }
+  }
+
+  /// `0x1f` (or `1f`) as a number; `nil` when not hex.
+  private static func hex(_ field: some Collection<UInt8>) -> UInt64? {
+    var text = String(decoding: field, as: UTF8.self)
+    if text.hasPrefix("0x") { text.removeFirst(2) }
+    return UInt64(text.hasSuffix("\n") ? String(text.dropLast()) : text, radix: 16)
+  }
+
   /// `stack` lines look like `[<0>] futex_wait_queue+0x5f/0xa0`; returns
   /// the function names, innermost first, with address and offsets gone.
   public static func kernelStack(_ bytes: [UInt8]) -> [String] {

@@ -102,6 +102,7 @@ struct ThreadPass {
       // which is no system call.
       record.syscall =
         st.isKernelThread ? SyscallState.none : ThreadFiles.syscall(buf.bytes, abi: abi)
+      record.timedWait = !st.isKernelThread && ThreadFiles.timedWait(buf.bytes, abi: abi)
     case .gone:
       skipped.exited += 1
       return

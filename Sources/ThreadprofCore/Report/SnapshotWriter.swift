@@ -233,6 +233,10 @@ struct SnapshotWriter {
       }
       w.key("tid")
       w.int(Int(t.tid))
+      if t.timedWait {
+        w.key("timed_wait")
+        w.bool(true)
+      }
       w.key("utime_ticks")
       w.uint(t.utimeTicks)
       if let n = t.voluntarySwitches {

@@ -25,7 +25,7 @@ public struct SnapshotOptions: Sendable {
   public var redact: Bool
   /// Depth and time limits, and `--freeze`.
   public var unwind: UnwindOptions
-  /// Where separate debug files are looked up.
+  /// Where separate debug files are looked up, in order.
   public var debugDirectories: [String]
 
   public init(
@@ -112,6 +112,10 @@ public final class SnapshotTaker {
       do {
         let result = try addStacks(to: &threads, skipped: &skipped, warnings: &warnings)
         unwound = result
+      } catch ThreadprofError.noSuchProcess {
+        // Gone between the /proc pass and the unwinder or symbolizer: the
+        // threads read stand, as a wait-site snapshot.
+        warnings.append(Self.exitedWarning(pid))
       } catch let error as ThreadprofError {
         stackFailure = error
         warnings.append("stacks unavailable: \(error.message); this is a wait-site snapshot")
@@ -182,10 +186,21 @@ public final class SnapshotTaker {
         threads[i].stackNote = "not unwound (interrupted)"
       }
     }
+    // Threads vanished and the process is gone (or only its unreaped
+    // leader is left): it exited in the middle of the collection.
+    if !result.exited.isEmpty
+      && (access("/proc/\(pid)", F_OK) != 0 || TracePreflight.allZombies(pid: pid))
+    {
+      warnings.append(Self.exitedWarning(pid))
+    }
     let symbolWarnings = symbolizer.warnings
     warnings += symbolWarnings.dropFirst(symbolWarningsSeen)
     symbolWarningsSeen = symbolWarnings.count
     return result
+  }
+
+  static func exitedWarning(_ pid: Int32) -> String {
+    "process \(pid) exited during the scan; showing what was read"
   }
 
   /// `2026-12-04T15:45:25Z`: RFC 3339 in UTC, whole seconds.

@@ -47,15 +47,26 @@ public final class Symbolizer: FrameSymbolizing, @unchecked Sendable {
     var mode: UInt8
   }
 
+  /// The system's debug directory; callers list it last (the CLI always
+  /// does), and it is the one directory not warned about when missing.
+  public static let systemDebugDirectory = "/usr/lib/debug"
+
   /// Reads `<procRoot>/<pid>/maps`. Throws `noSuchProcess` when the
   /// process is gone, `permissionDenied` when its maps are unreadable.
+  /// `debugDirectories` are searched in order; each one that does not
+  /// exist (`stat`), `systemDebugDirectory` aside, gets one warning.
   public init(
-    pid: Int32, procRoot: String = "/proc", debugDirectories: [String] = ["/usr/lib/debug"]
+    pid: Int32, procRoot: String = "/proc",
+    debugDirectories: [String] = [Symbolizer.systemDebugDirectory]
   ) throws {
     Self.keepDebuginfodAway
     self.pid = pid
     self.procRoot = procRoot
-    opener = ModuleOpener(pid: pid, procRoot: procRoot, debugDirectories: debugDirectories)
+    var dirs: [String] = []
+    for dir in debugDirectories where !dirs.contains(dir) {
+      dirs.append(dir)
+    }
+    opener = ModuleOpener(pid: pid, procRoot: procRoot, debugDirectories: dirs)
     mappings = try Self.readMaps(procRoot: procRoot, pid: pid)
     // A JIT in a container writes the map in its own /tmp under its own pid.
     var perfMaps = ["/tmp/perf-\(pid).map"]
@@ -65,6 +76,10 @@ public final class Symbolizer: FrameSymbolizing, @unchecked Sendable {
       perfMaps.append("\(procRoot)/\(pid)/root/tmp/perf-\(inner).map")
     }
     perfMap = PerfMap(candidates: perfMaps)
+    for dir in dirs where dir != Self.systemDebugDirectory {
+      var st = stat()
+      if stat(dir, &st) != 0 { warn("debug directory \(dir) does not exist") }
+    }
   }
 
   /// libdwfl only reaches debuginfod through callbacks threadprof does not

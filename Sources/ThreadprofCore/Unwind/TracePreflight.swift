@@ -56,6 +56,19 @@ enum TracePreflight {
     }
   }
 
+  /// True when every thread's state in `/proc/<pid>/task/*/stat` is `Z`:
+  /// the process exited and its memory is gone, but nobody reaped it.
+  static func allZombies(pid: Int32) -> Bool {
+    let tids = UnwindProcFile.tids(pid: pid)
+    return !tids.isEmpty
+      && tids.allSatisfy { tid in
+        guard let stat = UnwindProcFile.bytes("/proc/\(pid)/task/\(tid)/stat", limit: 4096),
+          let paren = stat.lastIndex(of: UInt8(ascii: ")")), paren + 2 < stat.count
+        else { return false }
+        return stat[paren + 2] == UInt8(ascii: "Z")
+      }
+  }
+
   /// `process_vm_readv` needs the same rights as `PTRACE_ATTACH` (uid,
   /// CAP_SYS_PTRACE, Yama, LSMs) without stopping anything.
   static func checkAccess(pid: Int32) throws {
@@ -68,6 +81,10 @@ enum TracePreflight {
     guard let first = maps.split(separator: "\n").first,
       let dash = first.firstIndex(of: "-"), let start = UInt64(first[..<dash], radix: 16)
     else {
+      if allZombies(pid: pid) {
+        throw ThreadprofError.unsupported(
+          "process \(pid) is a zombie: no user stacks; drop --stacks for a wait-site snapshot")
+      }
       throw ThreadprofError.unsupported(
         "cannot unwind pid \(pid): a kernel thread has no user stack; "
           + "drop --stacks for a wait-site snapshot")

@@ -36,7 +36,8 @@ import ThreadprofCore
     let readers = lines.filter { $0.frames.last == "pipe_read_[k]" }
     #expect(readers.map(\.frames[0]) == ["reader\\x3b1", "odd\\x0aname"])
     #expect(readers.map(\.count) == [2, 1])
-    #expect(lines.contains { $0.frames[0] == "io \"x\"\\\\y" && $0.count == 3 })
+    // Patterns are already printable: their backslashes are not doubled.
+    #expect(lines.contains { $0.frames[0] == "io \"x\"\\y" && $0.count == 3 })
   }
 
   @Test func waitSitesBecomeFrames() {

@@ -57,6 +57,19 @@ import Testing
     }
   }
 
+  /// The kernel cuts `pool-10-thread-1` to 15 bytes, `pool-10-thread-`:
+  /// it joins `pool-1-thread-1`; a 15-byte name cut inside a number, or a
+  /// shorter name ending in a separator, is kept as is.
+  @Test func namesCutAtFifteenBytesKeepTheirPool() {
+    let full = NamePattern.normalize(Array("pool-1-thread-1".utf8))
+    #expect(full == "pool-N-thread-N")
+    #expect(NamePattern.normalize(Array("pool-10-thread-".utf8)) == full)
+    #expect(NamePattern.normalize(Array("worker_pool_12_".utf8)) == "worker_pool_N_N")
+    #expect(NamePattern.normalize(Array("pool-1-thread-12".utf8.prefix(15))) == full)
+    #expect(NamePattern.normalize(Array("pool-1-thread-".utf8)) == "pool-N-thread-")
+    #expect(NamePattern.normalize(Array("pool-100-thread".utf8)) == "pool-N-thread")
+  }
+
   @Test func escapedBytesKeepTheirDigits() {
     #expect(NamePattern.normalize([UInt8(ascii: "w"), 0x0a, UInt8(ascii: "3")]) == "w\\x0aN")
     #expect(NamePattern.normalize([0xff, UInt8(ascii: "1")]) == "\\xffN")
