@@ -86,17 +86,23 @@ enum CheckCommand: Command {
     let clock = ContinuousClock()
     let deadline = clock.now + settle
     var pause = Duration.milliseconds(10)
+    var warned = false
     while true {
       let current = try taker.take()
-      let excess = BaselineCheck.excess(baseline: baseline, current: current, groupBy: groupBy)
-      let total = current.clusters.reduce(0) { $0 + $1.count }
-      let baseTotal = baseline.clusters.reduce(0) { $0 + $1.count }
+      if !warned {
+        BaselineCheck.differences(baseline, current).forEach { console.note("note: " + $0) }
+        warned = true
+      }
+      let excess = BaselineCheck.leftBehind(
+        baseline: baseline, current: current, groupBy: groupBy)
+      let total = BaselineCheck.threadCount(current)
+      let baseTotal = BaselineCheck.threadCount(baseline)
       if excess.isEmpty {
         console.out("no threads left behind: \(total) threads now, \(baseTotal) in \(path)\n")
         return .ok
       }
       if clock.now >= deadline {
-        let extra = excess.reduce(0) { $0 + $1.extra }
+        let extra = total - baseTotal
         console.out(
           "\(extra) thread\(extra == 1 ? "" : "s") above the baseline in "
             + "\(excess.count) cluster\(excess.count == 1 ? "" : "s") after "

@@ -66,6 +66,8 @@ public struct SnapshotDiff: Sendable, Hashable {
         "\(with) has stacks and \(without) does not; clusters may not match "
           + "(take both with or both without --stacks)")
     }
+    // Stacks were named above; the other ways of being taken differently.
+    warnings += BaselineCheck.differences(old, new).filter { $0 != "only one snapshot has stacks" }
     let before = merge(old.clusters)
     let after = merge(new.clusters)
     var changes: [ClusterChange] = []

@@ -40,6 +40,62 @@ public enum BaselineCheck {
     }.sorted { a, b in a.extra != b.extra ? a.extra > b.extra : a.cluster.id < b.cluster.id }
   }
 
+  /// The clusters that account for the threads `current` has beyond
+  /// `baseline`: none when the process has no more threads than the
+  /// baseline (threads that only moved to another wait site were not left
+  /// behind), else the clusters above the baseline, biggest excess first,
+  /// as many as it takes to cover the extra threads.
+  public static func leftBehind(
+    baseline: Snapshot, current: Snapshot, groupBy: GroupBy? = nil
+  ) -> [ClusterExcess] {
+    let extra = threadCount(current) - threadCount(baseline)
+    guard extra > 0 else { return [] }
+    var covered = 0
+    var result: [ClusterExcess] = []
+    for e in excess(baseline: baseline, current: current, groupBy: groupBy) {
+      guard covered < extra else { break }
+      result.append(e)
+      covered += e.extra
+    }
+    return result
+  }
+
+  /// Threads in a snapshot, counted from its clusters.
+  public static func threadCount(_ snapshot: Snapshot) -> Int {
+    snapshot.clusters.reduce(0) { $0 + $1.count }
+  }
+
+  /// One line per way two snapshots were taken differently that changes
+  /// cluster ids on its own: another program, another grouping, stacks on
+  /// one side only, kernel stacks or system calls readable on one side
+  /// only (root versus another user).
+  public static func differences(_ a: Snapshot, _ b: Snapshot) -> [String] {
+    var out: [String] = []
+    if a.process.name != b.process.name || a.process.exe != b.process.exe {
+      out.append(
+        "the snapshots are of different programs (\(a.process.name), \(b.process.name))")
+    }
+    if a.groupBy != b.groupBy {
+      out.append("the snapshots are grouped differently (\(a.groupBy.rawValue), "
+        + "\(b.groupBy.rawValue))")
+    }
+    if a.stacks != b.stacks { out.append("only one snapshot has stacks") }
+    func readable(_ s: Snapshot, _ field: (ThreadRecord) -> Bool) -> Bool? {
+      s.threads.isEmpty ? nil : s.threads.contains(where: field)
+    }
+    let kernelA = readable(a) { $0.kernelStack != nil }
+    let kernelB = readable(b) { $0.kernelStack != nil }
+    if let kernelA, let kernelB, kernelA != kernelB {
+      out.append("kernel stacks were readable for only one snapshot (root versus another user?)")
+    }
+    let callsA = readable(a) { $0.syscall != nil }
+    let callsB = readable(b) { $0.syscall != nil }
+    if let callsA, let callsB, callsA != callsB {
+      out.append("system calls were readable for only one snapshot (ptrace rights differ)")
+    }
+    return out
+  }
+
   /// One line per excess cluster: id, `+extra`, counts, name and site.
   public static func render(_ excess: [ClusterExcess]) -> String {
     excess.map { e in

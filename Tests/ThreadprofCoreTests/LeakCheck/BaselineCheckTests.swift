@@ -43,4 +43,31 @@ import ThreadprofCore
     #expect(BaselineCheck.excess(baseline: base, current: now).count == 1)
     #expect(BaselineCheck.excess(baseline: base, current: now, groupBy: .name).isEmpty)
   }
+
+  @Test func threadsThatOnlyMovedAreNotLeftBehind() {
+    let base = snapshot([thread(1, "main", wchan: "do_wait"), thread(2, "w-1", wchan: "a")])
+    let moved = snapshot([thread(1, "main", wchan: "pause"), thread(2, "w-1", wchan: "a")])
+    #expect(!BaselineCheck.excess(baseline: base, current: moved).isEmpty)
+    #expect(BaselineCheck.leftBehind(baseline: base, current: moved).isEmpty)
+    // Three added and one moved: the three account for what was left.
+    let grown = snapshot(
+      [thread(1, "main", wchan: "pause"), thread(2, "w-1", wchan: "a")]
+        + (3...5).map { thread(Int32($0), "extra-\($0)", wchan: "pipe_read") })
+    let left = BaselineCheck.leftBehind(baseline: base, current: grown)
+    #expect(left.map(\.extra) == [3])
+  }
+
+  @Test func differencesNameHowSnapshotsWereTaken() {
+    let a = snapshot([thread(1, "main", wchan: "x")])
+    var b = a
+    #expect(BaselineCheck.differences(a, b).isEmpty)
+    b.process.name = "other"
+    b.groupBy = .wait
+    b.threads[0].kernelStack = nil
+    let notes = BaselineCheck.differences(a, b)
+    #expect(notes.count == 3, "\(notes)")
+    #expect(notes.contains { $0.contains("different programs") })
+    #expect(notes.contains { $0.contains("grouped differently") })
+    #expect(notes.contains { $0.contains("kernel stacks") })
+  }
 }
