@@ -49,8 +49,8 @@ enum SnapshotCommand: Command {
       "thread-timeout", value: "DURATION", default: "100ms",
       help: "Longest time spent unwinding one thread"),
     FlagSpec(
-      "debug-dir", value: "DIR", repeats: true, default: "/usr/lib/debug",
-      help: "Where separate debug files live (by build-id or debuglink)"),
+      "debug-dir", value: "DIR", repeats: true,
+      help: "Also look for separate debug files here, before /usr/lib/debug"),
     FlagSpec("no-kernel-stack", help: "Do not read /proc/<tid>/stack"),
     FlagSpec(
       "redact", help: "Replace arguments, host name and home paths with placeholders"),
