@@ -56,7 +56,8 @@ public enum ThreadprofError: Error, Sendable, Equatable {
     case .usage(let text):
       return text
     case .noSuchProcess(let pid, let hint):
-      return "no process with pid \(pid)" + (hint.map { "; \($0)" } ?? "; check the pid with 'ps -eLf'")
+      return "no process with pid \(pid)"
+        + (hint.map { "; \($0)" } ?? "; check the pid with 'ps -eLf'")
     case .noSuchFile(let path):
       return "cannot open \(path): no such file"
     case .noProcTree(let root):

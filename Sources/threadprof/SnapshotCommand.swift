@@ -13,7 +13,9 @@ enum SnapshotCommand: Command {
       with libunwind over ptrace, stopping each thread only while its own stack is read, \
       and groups identical stacks.
       """,
-    arguments: [ArgumentSpec(name: "pid", help: "Process id (a thread id resolves to its process)")],
+    arguments: [
+      ArgumentSpec(name: "pid", help: "Process id (a thread id resolves to its process)")
+    ],
     flags: [
       FlagSpec(
         "format", short: "f", value: "FMT", choices: formats, default: "text",

@@ -38,7 +38,9 @@ func runMain(_ argv: [String]) -> ExitCode {
   }
   switch first {
   case "-h", "--help", "help":
-    if first == "help", args.count > 1, let cmd = allCommands().first(where: { $0.spec.name == args[1] }) {
+    if first == "help", args.count > 1,
+      let cmd = allCommands().first(where: { $0.spec.name == args[1] })
+    {
       let console = Console()
       console.out(cmd.spec.helpText())
       console.flush()

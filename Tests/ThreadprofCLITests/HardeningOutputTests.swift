@@ -120,7 +120,8 @@ import ThreadprofTestSupport
       }
       try "SECRET=do-not-read\n".write(toFile: dir + "/environ", atomically: false, encoding: .utf8)
     }
-    try "SECRET=do-not-read\n".write(toFile: pidDir + "/environ", atomically: false, encoding: .utf8)
+    try "SECRET=do-not-read\n".write(
+      toFile: pidDir + "/environ", atomically: false, encoding: .utf8)
 
     let watch = try InotifyOpens(dirs: [pidDir] + target.tids.map { pidDir + "/task/\($0)" })
     for format in ["text", "json"] {

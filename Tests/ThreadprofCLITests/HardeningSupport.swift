@@ -22,7 +22,9 @@ enum Hardening {
   }
 
   /// Quotes `s` for a POSIX shell.
-  static func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+  static func q(_ s: String) -> String {
+    "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
 
   /// True when stderr shows a Swift runtime trap or a crash backtrace.
   static func crashed(_ r: RunResult) -> Bool {

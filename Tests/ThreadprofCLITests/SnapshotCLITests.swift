@@ -121,14 +121,16 @@ import ThreadprofTestSupport
   }
 
   @Test(arguments: [
-    BadInput(args: ["snapshot", "999999999"], status: 66, mentions: "no process with pid 999999999"),
+    BadInput(
+      args: ["snapshot", "999999999"], status: 66, mentions: "no process with pid 999999999"),
     BadInput(args: ["snapshot", "abc"], status: 64, mentions: "'abc' is not a pid"),
     BadInput(args: ["snapshot", "0"], status: 64, mentions: "is not a pid"),
     BadInput(args: ["snapshot"], status: 64, mentions: "needs a pid"),
     BadInput(args: ["snapshot", "--bogus", "1"], status: 64, mentions: "unknown flag '--bogus'"),
     BadInput(args: ["snapshot", "--stack", "1"], status: 64, mentions: "did you mean '--stacks'"),
     BadInput(args: ["snapshot", "-f", "xml", "1"], status: 64, mentions: "-f must be one of"),
-    BadInput(args: ["snapshot", "--group-by", "stack", "1"], status: 64, mentions: "needs --stacks"),
+    BadInput(
+      args: ["snapshot", "--group-by", "stack", "1"], status: 64, mentions: "needs --stacks"),
     BadInput(args: ["snapshot", "--format"], status: 64, mentions: "--format needs a value"),
     BadInput(args: ["snapshot", "1", "2"], status: 64, mentions: "takes one pid"),
     BadInput(args: ["snapshot", "--top", "0", "1"], status: 64, mentions: "--top wants"),

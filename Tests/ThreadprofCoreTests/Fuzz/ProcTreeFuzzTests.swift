@@ -58,7 +58,8 @@ import ThreadprofTestSupport
         put("\(dir)/stack", corpus["stack"]!.randomElement(using: &rng)!, corpus["stack"]!)
       }
       // Odd entries in task/: names that are not tids, a tid that is a file.
-      for odd in ["abc", "-1", "99999999999", "0", "12x"] where Int.random(in: 0..<8, using: &rng) == 0 {
+      for odd in ["abc", "-1", "99999999999", "0", "12x"]
+      where Int.random(in: 0..<8, using: &rng) == 0 {
         tree.write("\(pid)/task/\(odd)/stat", statLine(7, stats, &rng))
       }
       if Int.random(in: 0..<8, using: &rng) == 0 { tree.write("\(pid)/task/424242", [1, 2]) }
