@@ -27,10 +27,10 @@ for _ in $(seq 200); do
 done
 
 echo "== threadprof-demo (pid $DEMO) leaks two threads every 300 ms"
-echo "== threadprof snapshot --stacks $DEMO"
+echo "== threadprof snapshot --stacks --top 3 $DEMO"
 "$BIN/threadprof" snapshot --stacks --top 3 "$DEMO"
 echo
-echo "== threadprof watch $DEMO --interval 1s --count 10"
+echo "== threadprof watch $DEMO --interval 1s --count 10 --fail-on-growth"
 set +e
 "$BIN/threadprof" watch "$DEMO" --interval 1s --count 10 --fail-on-growth
 rc=$?
