@@ -50,3 +50,12 @@ import Testing
     #expect(stripped.symbolicKey == "app+0x99")
   }
 }
+
+@Suite struct RFC3339Tests {
+  @Test func formatReadsBackToTheSameSecond() {
+    let date = Date(timeIntervalSince1970: 1_796_400_393)
+    let text = RFC3339.format(date)
+    #expect(text == "2026-12-04T16:06:33Z")
+    #expect(RFC3339.nanoseconds(text) == 1_796_400_393_000_000_000)
+  }
+}

@@ -49,7 +49,7 @@ public enum PprofSnapshot {
     }
     let taken = Date(timeIntervalSince1970: Double(p.timeNanos / 1_000_000_000))
     return Snapshot(
-      takenAt: SnapshotTaker.rfc3339(taken), host: "", kernel: "",
+      takenAt: RFC3339.format(taken), host: "", kernel: "",
       process: TargetProcess(pid: pid, name: "", exe: nil, cmdline: []), groupBy: groupBy,
       stacks: groupBy == .stack, threads: [], clusters: clusters)
   }

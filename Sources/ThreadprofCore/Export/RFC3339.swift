@@ -1,8 +1,26 @@
-// Parsing of the snapshot's `taken_at` (RFC 3339, UTC) into epoch time,
-// without Foundation's date formatters.
+// The snapshot's `taken_at` (RFC 3339, UTC), written and read back without
+// Foundation's date formatters.
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// RFC 3339 timestamps of the form threadprof writes.
 public enum RFC3339 {
+  /// `2026-12-04T15:45:25Z`: `date` in UTC, whole seconds.
+  public static func format(_ date: Date) -> String {
+    var t = time_t(date.timeIntervalSince1970)
+    var parts = tm()
+    gmtime_r(&t, &parts)
+    func p(_ n: Int32, _ w: Int = 2) -> String {
+      let s = String(n)
+      return String(repeating: "0", count: max(0, w - s.count)) + s
+    }
+    return "\(p(parts.tm_year + 1900, 4))-\(p(parts.tm_mon + 1))-\(p(parts.tm_mday))T"
+      + "\(p(parts.tm_hour)):\(p(parts.tm_min)):\(p(parts.tm_sec))Z"
+  }
+
   /// Nanoseconds since the Unix epoch for `YYYY-MM-DDTHH:MM:SS[.fff]Z`
   /// (also `+00:00`); `nil` for any other form.
   public static func nanoseconds(_ text: String) -> Int64? {

@@ -126,7 +126,7 @@ public final class SnapshotTaker {
     if unwound == nil && groupBy == .stack { groupBy = .site }
     let grouper = Grouper(groupBy: groupBy, exact: options.exact)
     var snapshot = Snapshot(
-      takenAt: SnapshotTaker.rfc3339(Date()),
+      takenAt: RFC3339.format(Date()),
       host: SystemFacts.host(root: options.procRoot),
       kernel: SystemFacts.kernel(root: options.procRoot),
       process: scan.process,
@@ -201,18 +201,5 @@ public final class SnapshotTaker {
 
   static func exitedWarning(_ pid: Int32) -> String {
     "process \(pid) exited during the scan; showing what was read"
-  }
-
-  /// `2026-12-04T15:45:25Z`: RFC 3339 in UTC, whole seconds.
-  public static func rfc3339(_ date: Date) -> String {
-    var t = time_t(date.timeIntervalSince1970)
-    var parts = tm()
-    gmtime_r(&t, &parts)
-    func p(_ n: Int32, _ w: Int = 2) -> String {
-      let s = String(n)
-      return String(repeating: "0", count: max(0, w - s.count)) + s
-    }
-    return "\(p(parts.tm_year + 1900, 4))-\(p(parts.tm_mon + 1))-\(p(parts.tm_mday))T"
-      + "\(p(parts.tm_hour)):\(p(parts.tm_min)):\(p(parts.tm_sec))Z"
   }
 }
